@@ -1,0 +1,67 @@
+# Chartwatch: every command a person runs. `make demo` and `make test` work on a
+# fresh machine with Python 3.11+, git and make: they install uv (into .tools/ when
+# it is not on PATH), create .venv from uv.lock and go.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+VENV := $(CURDIR)/.venv
+RUN := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export CHARTWATCH_DATA_DIR ?= data
+
+PORT ?= 3000
+START ?= 2025-01-01
+END ?= 2025-02-09
+PRODUCT ?= deepseek
+DATE ?= 2025-01-27
+VS ?= perplexity
+
+.PHONY: install demo test ui backfill report lint format clean
+
+install: $(VENV)/.installed
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv==0.13.9
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --python $(PYTHON)
+	@touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp pipelines/dagster.yaml $@
+
+demo: install $(DAGSTER_HOME)/dagster.yaml
+	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END)
+	$(RUN) -m warehouse.report --product deepseek --date 2025-01-27 --vs perplexity --compare
+	@echo
+	@echo "Next:"
+	@echo "  make ui                      # the Dagster UI on http://127.0.0.1:$(PORT) (PORT=... to change)"
+	@echo "  make report PRODUCT=chatgpt DATE=2025-02-03 VS=gemini"
+	@echo "  $(RUN) -c \"import duckdb; print(duckdb.connect('$(CHARTWATCH_DATA_DIR)/warehouse.duckdb', read_only=True).sql('select * from product_downloads_daily order by date desc limit 5'))\""
+
+test: install
+	$(RUN) -m pytest -q
+
+ui: install $(DAGSTER_HOME)/dagster.yaml
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+
+backfill: install $(DAGSTER_HOME)/dagster.yaml
+	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END)
+
+report: install
+	$(RUN) -m warehouse.report --product $(PRODUCT) --date $(DATE) --vs $(VS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(CHARTWATCH_DATA_DIR) $(DAGSTER_HOME)

@@ -1,0 +1,139 @@
+"""Lake assets: parse the raw archive with Polars into the Parquet datasets of
+the contract (``data/lake/<dataset>/date=YYYY-MM-DD/country=cc/part-0.parquet``).
+
+Each run re-derives its window from the archive, one day at a time, and
+replaces exactly the partitions of that window: running it twice gives the same
+files, and other days are untouched. A bad raw file fails the run with an error
+naming the file before anything of that day is written.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+
+import dagster as dg
+import polars as pl
+
+from assets.apple.parse import parse_current_rss, parse_legacy_rss
+from assets.estimates.parse import parse_estimates_csv
+from assets.google_play.parse import parse_google_play_charts
+from assets.ingest import apple_charts, google_play_charts, vendor_estimates, wikimedia_pageviews
+from assets.partitions import daily_partitions, partition_dates, single_run
+from assets.products import wikipedia_articles
+from assets.raw import list_files, read_batch
+from assets.resources import ChartwatchConfig
+from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, SEARCH_INTEREST
+from assets.storage import replace_partitions
+from assets.wikimedia.parse import parse_pageviews
+
+WW = "ww"  # the country of sources without one (Wikimedia)
+
+
+def _read(
+    config: ChartwatchConfig, source: str, date: dt.date, suffix: str, countries
+) -> pl.DataFrame:
+    return read_batch(source, list_files(config.raw_dir, source, [date], suffix, countries))
+
+
+def chart_entries_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+    countries = config.countries_for()
+    return pl.concat(
+        [
+            parse_current_rss(_read(config, "apple_rss", date, ".json", countries)),
+            parse_legacy_rss(_read(config, "itunes_rss", date, ".json", countries)),
+            parse_google_play_charts(_read(config, "google_play", date, ".json", countries)),
+        ]
+    )
+
+
+def app_estimates_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+    batch = _read(config, "vendor_estimates", date, ".csv", config.countries_for())
+    return parse_estimates_csv(batch, source=config.source)
+
+
+def search_interest_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+    articles = pl.DataFrame(
+        [(a.project, a.article, a.product) for a in wikipedia_articles(config.products_path)],
+        schema=["project", "article", "product"],
+        orient="row",
+    )
+    return parse_pageviews(_read(config, "wikimedia", date, ".json", [WW]), articles)
+
+
+def lake_asset(
+    name: str,
+    description: str,
+    deps: list[dg.AssetsDefinition],
+    build_day: Callable[[ChartwatchConfig, dt.date], pl.DataFrame],
+    schema: pl.Schema,
+    sort_by: list[str],
+    countries_of: Callable[[ChartwatchConfig], list[str]],
+) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["lake", name],
+        group_name="lake",
+        kinds={"polars", "parquet"},
+        description=description,
+        deps=deps,
+        partitions_def=daily_partitions,
+        backfill_policy=single_run,
+    )
+    def _lake(
+        context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
+    ) -> dg.MaterializeResult:
+        chartwatch.check()
+        dataset_dir = chartwatch.lake_dir / name
+        totals = {"rows": 0, "partitions_written": 0, "partitions_removed": 0}
+        countries: set[str] = set()
+        for date in partition_dates(context):
+            frame = build_day(chartwatch, date)
+            assert frame.schema == schema, (
+                f"{name}: parser returned {frame.schema}, expected {schema}"
+            )
+            stats = replace_partitions(
+                dataset_dir, frame, [str(date)], countries_of(chartwatch), sort_by
+            )
+            countries.update(frame["country"].unique().to_list())
+            totals = {k: totals[k] + stats[k] for k in totals}
+            context.log.info(
+                f"{name} {date}: {stats['rows']} rows in {stats['partitions_written']} country partitions"
+            )
+        return dg.MaterializeResult(
+            metadata={
+                **totals,
+                "countries": len(countries),
+                "path": dg.MetadataValue.path(str(dataset_dir)),
+            }
+        )
+
+    return _lake
+
+
+chart_entries = lake_asset(
+    "chart_entries",
+    "One row per date, country, store, device, chart, genre and rank: every archived chart.",
+    [apple_charts, google_play_charts],
+    chart_entries_for_day,
+    CHART_ENTRIES,
+    ["store", "device", "chart", "genre_id", "rank"],
+    lambda config: list(config.countries_for()),
+)
+app_estimates = lake_asset(
+    "app_estimates",
+    "One row per date, country, store and app: estimated downloads and DAU, with their source.",
+    [vendor_estimates],
+    app_estimates_for_day,
+    APP_ESTIMATES,
+    ["store", "app_id"],
+    lambda config: list(config.countries_for()),
+)
+search_interest = lake_asset(
+    "search_interest",
+    "One row per date, country, source and term: search interest (Wikipedia pageviews).",
+    [wikimedia_pageviews],
+    search_interest_for_day,
+    SEARCH_INTEREST,
+    ["source", "term"],
+    lambda config: [WW],
+)
+
+lake_assets = [chart_entries, app_estimates, search_interest]

@@ -1,0 +1,50 @@
+"""The tracked-products file (products.toml): products followed by name across
+stores, their Wikipedia articles and competitors. Documented at the top of the
+file itself and in the README.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Article:
+    product: str
+    project: str  # e.g. "en.wikipedia"
+    article: str  # URL form: underscores for spaces
+
+
+def load_products(path: Path) -> dict[str, dict]:
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(
+            f"tracked-products file {path} not found; set CHARTWATCH_PRODUCTS or create it "
+            "(see products.toml in the repository for the format)"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"tracked-products file {path} is not valid TOML: {exc}") from exc
+    products = document.get("products", {})
+    for key, spec in products.items():
+        if key != key.lower() or not isinstance(spec, dict):
+            raise ValueError(
+                f"{path}: product key {key!r} must be a lower-case table [products.<key>]"
+            )
+    return products
+
+
+def wikipedia_articles(path: Path) -> list[Article]:
+    articles = []
+    for key, spec in load_products(path).items():
+        for entry in spec.get("wikipedia", []):
+            language, sep, title = entry.partition(":")
+            if not sep or not title:
+                raise ValueError(
+                    f"{path}: products.{key}.wikipedia entry {entry!r} must look like 'en:Article_title'"
+                )
+            articles.append(Article(key, f"{language}.wikipedia", title.replace(" ", "_")))
+    return articles

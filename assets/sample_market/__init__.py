@@ -1,0 +1,8 @@
+"""The sample market: a deterministic, offline app market that answers in the
+real response formats, calibrated so the pipeline reproduces the reported
+figures of DeepSeek's January 2025 launch (see ``calibration.py``).
+
+``catalog`` lists the apps, ``simulate`` produces daily demand (downloads, DAU,
+revenue) per app, country and store, and ``render`` serialises charts, pageviews
+and vendor estimates exactly as the real sources would.
+"""

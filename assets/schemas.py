@@ -1,0 +1,63 @@
+"""Polars schemas of the lake datasets: the columns promised in
+docs/warehouse-contract (see README), in the order they are written.
+
+Parsers return frames of exactly these schemas, so every writer and reader of
+the lake agrees on names and types.
+"""
+
+import polars as pl
+
+CHART_ENTRIES = pl.Schema(
+    {
+        "date": pl.Date,
+        "country": pl.String,
+        "store": pl.String,
+        "device": pl.String,
+        "chart": pl.String,
+        "genre_id": pl.String,
+        "rank": pl.Int32,
+        "app_id": pl.String,
+        "app_name": pl.String,
+        "developer": pl.String,
+        "source": pl.String,
+    }
+)
+
+APP_ESTIMATES = pl.Schema(
+    {
+        "date": pl.Date,
+        "country": pl.String,
+        "store": pl.String,
+        "app_id": pl.String,
+        "app_name": pl.String,
+        "downloads": pl.Int64,
+        "dau": pl.Int64,
+        "source": pl.String,
+    }
+)
+
+SEARCH_INTEREST = pl.Schema(
+    {
+        "date": pl.Date,
+        "country": pl.String,
+        "source": pl.String,
+        "term": pl.String,
+        "product": pl.String,
+        "interest": pl.Int64,
+    }
+)
+
+# A batch of raw files read from the archive, the input of every parser.
+RAW_BATCH = pl.Schema(
+    {
+        "date": pl.Date,
+        "country": pl.String,
+        "item": pl.String,
+        "path": pl.String,
+        "body": pl.String,
+    }
+)
+
+STORES = ("app_store", "google_play")
+DEVICES = ("iphone", "ipad", "android")
+CHARTS = ("top_free", "top_paid", "top_grossing")

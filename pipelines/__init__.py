@@ -1,0 +1,1 @@
+"""Chartwatch's Dagster code location: definitions, resources, jobs and schedules."""

@@ -1,0 +1,31 @@
+"""The Definitions Dagster loads (workspace.yaml points here).
+
+``build_definitions`` takes the Chartwatch resource, so tests build the same
+code location against a temporary data directory.
+"""
+
+import dagster as dg
+
+from assets.ingest import ingest_assets
+from assets.lake import lake_assets
+from assets.resources import ChartwatchConfig
+from assets.warehouse_tables import warehouse_tables
+from pipelines.jobs import daily_pipeline
+from pipelines.resources import chartwatch_from_env
+from pipelines.schedules import daily_schedule
+
+
+def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*ingest_assets, *lake_assets, warehouse_tables],
+        jobs=[daily_pipeline],
+        schedules=[daily_schedule],
+        resources={"chartwatch": chartwatch},
+        # Every step is already multi-threaded (Polars, DuckDB); running the steps in
+        # one process avoids a process start per step and lets them share the
+        # simulated sample market.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(chartwatch_from_env())

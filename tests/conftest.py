@@ -1,0 +1,46 @@
+"""Shared fixtures: the sample market and pipeline runs through Dagster into
+temporary data directories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets.resources import ChartwatchConfig
+from pipelines.cli import materialize
+from pipelines.definitions import build_definitions
+
+REPO = Path(__file__).resolve().parents[1]
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+
+
+def run_pipeline(data_dir: Path, start: dt.date, end: dt.date, countries: str = "") -> dg.ExecuteInProcessResult:
+    config = ChartwatchConfig(
+        data_dir=str(data_dir), countries=countries, products_file=str(REPO / "products.toml")
+    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        return materialize(start, end, instance=instance, definitions=build_definitions(config))
+
+
+@pytest.fixture(scope="session")
+def sample_window(tmp_path_factory) -> Path:
+    """The whole sample window materialised once, through Dagster, for every storefront."""
+    from assets.sample_market.calibration import WINDOW_END, WINDOW_START
+
+    data_dir = tmp_path_factory.mktemp("sample-window")
+    result = run_pipeline(data_dir, WINDOW_START, WINDOW_END)
+    assert result.success, "the sample window did not materialise"
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def short_window(tmp_path_factory) -> Path:
+    """Three days for three countries."""
+    data_dir = tmp_path_factory.mktemp("short-window")
+    result = run_pipeline(data_dir, dt.date(2025, 1, 25), dt.date(2025, 1, 27), countries="us,gb,eg")
+    assert result.success
+    return data_dir
