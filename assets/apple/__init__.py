@@ -1,0 +1,1 @@
+"""Apple App Store chart feeds: the current RSS generator and the legacy iTunes RSS."""

@@ -1,0 +1,1 @@
+"""Vendor download and daily-active-user estimates, imported as a documented CSV."""

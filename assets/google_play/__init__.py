@@ -1,0 +1,1 @@
+"""Google Play top charts, imported as files of the Chartwatch chart JSON shape."""

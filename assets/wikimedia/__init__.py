@@ -1,0 +1,1 @@
+"""Wikimedia per-article daily pageviews, the free measure of search interest."""
