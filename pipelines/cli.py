@@ -38,6 +38,7 @@ def materialize(
         raise ValueError(f"--end {end} is before --start {start}")
     job = (definitions or defs).resolve_job_def(daily_pipeline.name)
     return job.execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         instance=instance or dg.DagsterInstance.get(),
         tags={
             "dagster/asset_partition_range_start": start.isoformat(),
@@ -48,9 +49,13 @@ def materialize(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.cli", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.cli", description=__doc__.split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("materialize", help="raw -> lake -> warehouse for a date range, in one run")
+    run = commands.add_parser(
+        "materialize", help="raw -> lake -> warehouse for a date range, in one run"
+    )
     run.add_argument("--start", type=_date, required=True)
     run.add_argument("--end", type=_date, required=True)
     args = parser.parse_args(argv)
@@ -66,10 +71,18 @@ def main(argv: list[str] | None = None) -> int:
         for event in result.all_events:
             if event.is_step_failure:
                 error = event.step_failure_data.error
-                print(f"FAILED {event.step_key}: {error.message.strip() if error else ''}", file=sys.stderr)
-        print(f"run {result.run_id} failed after {seconds:.0f}s; see `make ui` for its logs", file=sys.stderr)
+                print(
+                    f"FAILED {event.step_key}: {error.message.strip() if error else ''}",
+                    file=sys.stderr,
+                )
+        print(
+            f"run {result.run_id} failed after {seconds:.0f}s; see `make ui` for its logs",
+            file=sys.stderr,
+        )
         return 1
-    print(f"materialised {days} days ({args.start}..{args.end}) in one run ({result.run_id}) in {seconds:.0f}s")
+    print(
+        f"materialised {days} days ({args.start}..{args.end}) in one run ({result.run_id}) in {seconds:.0f}s"
+    )
     return 0
 
 

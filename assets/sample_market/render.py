@@ -332,12 +332,12 @@ def pageview_responses(
             # Drift of an established app is not news; a surge well above its usual level is.
             surge = max(0.0, by_date.get(date, 0.0) - 1.3 * baseline)
             weekday = 0.9 if date.weekday() >= 5 else 1.0
-            views = int(
-                round(
+            views = round(
+
                     (BASE_VIEWS.get(product, 1000) * weekday + READERS_PER_NEW_DOWNLOAD * surge)
                     * reach
                     * noise[t]
-                )
+
             )
             items = (
                 []

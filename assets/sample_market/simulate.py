@@ -511,8 +511,7 @@ def _apps_frame(apps: list[SampleApp]) -> pl.DataFrame:
     )
 
 
-def _long(array: np.ndarray, avail: np.ndarray, fronts, dates, name: str) -> pl.DataFrame:
-    n_apps, n_fronts, n_days = array.shape
+def _long(array: np.ndarray, avail: np.ndarray, name: str) -> pl.DataFrame:
     a_idx, s_idx, t_idx = np.nonzero(np.broadcast_to(avail[:, :, None], array.shape))
     return pl.DataFrame(
         {
@@ -537,7 +536,7 @@ def _with_keys(frame: pl.DataFrame, fronts: list[Storefront], dates: list[dt.dat
 
 
 def _demand_frame(downloads, dau, revenue, avail, fronts, dates) -> pl.DataFrame:
-    frame = _long(downloads, avail, fronts, dates, "downloads").with_columns(
+    frame = _long(downloads, avail, "downloads").with_columns(
         dau=pl.Series(dau[np.broadcast_to(avail[:, :, None], dau.shape)]),
         revenue=pl.Series(revenue[np.broadcast_to(avail[:, :, None], revenue.shape)]),
     )

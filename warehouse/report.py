@@ -1,0 +1,194 @@
+"""The launch report of a product, as a DataFrame and as a command.
+
+``launch_report`` runs the ``launch_report`` table macro stored in the warehouse
+(see ``models/90_launch_report.sql``) after checking that the products exist.
+The command prints it as a text table in human units and, with ``--compare``,
+beside the figures the press reported (``warehouse.reported``), exiting 1 when
+any of them is out of tolerance:
+
+    python -m warehouse.report --product deepseek --date 2025-01-27 --vs perplexity --compare
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import difflib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse import units
+from warehouse.build import connect_read_only
+from warehouse.reported import REPORTED_FIGURES, SEED_REPORT, compare
+
+
+class ReportError(ValueError):
+    """A report that cannot be produced: an unknown product, an unbuilt warehouse."""
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("CHARTWATCH_DATA_DIR", "data")) / "warehouse.duckdb"
+
+
+def launch_report(
+    con: duckdb.DuckDBPyConnection, product: str, date: dt.date | str, vs: str
+) -> pl.DataFrame:
+    """The launch report rows of ``product`` on the morning of ``date``, against ``vs``.
+
+    Columns: figure, store, value, as_of, detail, position, product.
+    """
+    report_date = dt.date.fromisoformat(date) if isinstance(date, str) else date
+    known = _known_products(con)
+    for key in (product, vs):
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ReportError(
+                f"no product {key!r} in the warehouse (neither in products.toml nor a"
+                f" slug of an app seen in the lake){hint}"
+            )
+    return con.sql("SELECT * FROM launch_report(?, ?, ?)", params=[product, report_date, vs]).pl()
+
+
+def _known_products(con: duckdb.DuckDBPyConnection) -> set[str]:
+    try:
+        rows = con.execute("SELECT product FROM products UNION SELECT product FROM apps").fetchall()
+    except duckdb.CatalogException as error:
+        raise ReportError(
+            f"the warehouse has no products or apps table ({error}); build it first"
+        ) from error
+    return {product for (product,) in rows}
+
+
+# How each figure's value reads; figures not listed are shown as plain numbers.
+_VALUE_FORMATS: dict[str, Callable[[float | None], str]] = {
+    "countries_rank_1": units.integer,
+    "countries_top_10": units.integer,
+    "us_rank": units.rank,
+    "us_rank_before_peak": units.rank,
+    "us_rank_climb": units.rank,
+    "cumulative_downloads": units.human_count,
+    "downloads_milestone": units.human_count,
+    "share_last_7d": units.percent,
+    "downloads_last_7d": units.human_count,
+    "downloads_vs_competitor": units.growth,
+    "dau_wow_growth": units.growth,
+    "country_share": units.percent,
+    "search_interest_week": units.human_count,
+    "search_interest_ratio_vs_next": units.ratio,
+}
+
+
+def format_report(report: pl.DataFrame) -> str:
+    """The report as an aligned text table in human units."""
+    rows = [
+        (
+            row["figure"],
+            row["store"] or "",
+            _VALUE_FORMATS.get(row["figure"], units.human_count)(row["value"]),
+            str(row["as_of"]) if row["as_of"] is not None else units.MISSING,
+            row["detail"] or "",
+        )
+        for row in report.iter_rows(named=True)
+    ]
+    return _table(("figure", "store", "value", "as of", "detail"), rows, right_aligned={2})
+
+
+def format_comparison(report: pl.DataFrame) -> tuple[str, bool]:
+    """The reported figures beside the computed ones; True when all are within tolerance."""
+    comparisons = compare(report)
+    rows = [
+        (
+            figure.id,
+            figure.description,
+            figure.show(comparison.computed),
+            figure.as_reported,
+            figure.tolerance_text,
+            "PASS" if comparison.within_tolerance else "FAIL",
+        )
+        for figure, comparison in zip(REPORTED_FIGURES, comparisons, strict=True)
+    ]
+    table = _table(("id", "figure", "computed", "reported", "tolerance", "result"), rows)
+    return table, all(comparison.within_tolerance for comparison in comparisons)
+
+
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right_aligned: set[int] | None = None
+) -> str:
+    right_aligned = right_aligned or set()
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if index in right_aligned else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m warehouse.report",
+        description="Print the launch report of a product from the Chartwatch warehouse.",
+    )
+    parser.add_argument("--product", required=True, help="product key, e.g. deepseek")
+    parser.add_argument(
+        "--date",
+        required=True,
+        type=dt.date.fromisoformat,
+        help="report date D (YYYY-MM-DD), read on the morning of D",
+    )
+    parser.add_argument("--vs", required=True, help="product key to compare downloads with")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="warehouse file (default: $CHARTWATCH_DATA_DIR/warehouse.duckdb, data/ if unset)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also compare with the figures reported for DeepSeek's launch; exit 1 on a FAIL",
+    )
+    args = parser.parse_args(argv)
+    db_path = args.db or default_db_path()
+
+    try:
+        con = connect_read_only(db_path)
+    except (FileNotFoundError, duckdb.Error) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        report = launch_report(con, args.product, args.date, args.vs)
+    except (ReportError, duckdb.Error) as error:
+        print(f"error: {error} (warehouse: {db_path})", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+
+    print(f"Launch report: {args.product} on the morning of {args.date}, vs {args.vs}\n")
+    print(format_report(report))
+    if not args.compare:
+        return 0
+
+    requested = {"product": args.product, "date": args.date, "vs": args.vs}
+    print("\nAgainst the figures reported for DeepSeek's launch\n")
+    if requested != SEED_REPORT:
+        print(
+            f"note: the reported figures are those of --product {SEED_REPORT['product']}"
+            f" --date {SEED_REPORT['date']} --vs {SEED_REPORT['vs']}\n"
+        )
+    table, all_pass = format_comparison(report)
+    print(table)
+    return 0 if all_pass else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Human units for report figures: 2.60M downloads, 85.1% of downloads, +301%.
+
+Shared by the printed launch report and the comparison with the reported
+figures, so a number reads the same in both tables. Every function takes None
+(a figure without data) and shows it as a dash.
+"""
+
+from __future__ import annotations
+
+MISSING = "-"
+
+
+def human_count(value: float | None) -> str:
+    """2_600_000 -> '2.60M', 950_000 -> '950K', 12_340 -> '12.3K', 1560 -> '1,560'."""
+    if value is None:
+        return MISSING
+    magnitude = abs(value)
+    if magnitude >= 1e9:
+        return f"{value / 1e9:.2f}B"
+    if magnitude >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if magnitude >= 1e5:
+        return f"{value / 1e3:.0f}K"
+    if magnitude >= 1e4:
+        return f"{value / 1e3:.1f}K"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def percent(value: float | None) -> str:
+    """A share: 0.851 -> '85.1%'."""
+    return MISSING if value is None else f"{value:.1%}"
+
+
+def growth(value: float | None) -> str:
+    """A change relative to a base: 3.01 -> '+301%', -0.2 -> '-20%'."""
+    return MISSING if value is None else f"{value:+.0%}"
+
+
+def ratio(value: float | None) -> str:
+    """A multiple: 2.4 -> '2.40x'."""
+    return MISSING if value is None else f"{value:.2f}x"
+
+
+def rank(value: float | None) -> str:
+    """A chart position: 1 -> '#1'; None (not charting) -> '-'."""
+    return MISSING if value is None else f"#{value:.0f}"
+
+
+def integer(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.0f}"
