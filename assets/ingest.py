@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 import dagster as dg
 
-from assets.partitions import daily_partitions, partition_dates, single_run
+from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import wikipedia_articles
 from assets.raw import RawResponse, archive_all
 from assets.resources import ChartwatchConfig
@@ -56,14 +56,23 @@ def extraction_asset(
         check_window(dates)
         totals = [0, 0, 0]
         countries: set[str] = set()
-        for date in dates:
+
+        def fetch_and_archive(date):
             responses = list(respond(chartwatch, [date]))
-            countries.update(r.country for r in responses)
-            written, unchanged, nbytes = archive_all(chartwatch.raw_dir, responses)
+            return (
+                {r.country for r in responses},
+                len(responses),
+                archive_all(chartwatch.raw_dir, responses),
+            )
+
+        for date, (day_countries, count, (written, unchanged, nbytes)) in map_days(
+            fetch_and_archive, dates
+        ):
+            countries.update(day_countries)
             totals = [totals[0] + written, totals[1] + unchanged, totals[2] + nbytes]
             context.log.info(
-                f"{name} {date}: {len(responses)} responses for "
-                f"{len({r.country for r in responses})} countries ({written} new, {unchanged} unchanged)"
+                f"{name} {date}: {count} responses for {len(day_countries)} countries "
+                f"({written} new, {unchanged} unchanged)"
             )
         return dg.MaterializeResult(
             metadata={

@@ -17,7 +17,7 @@ from assets.apple.parse import parse_current_rss, parse_legacy_rss
 from assets.estimates.parse import parse_estimates_csv
 from assets.google_play.parse import parse_google_play_charts
 from assets.ingest import apple_charts, google_play_charts, vendor_estimates, wikimedia_pageviews
-from assets.partitions import daily_partitions, partition_dates, single_run
+from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import wikipedia_articles
 from assets.raw import list_files, read_batch
 from assets.resources import ChartwatchConfig
@@ -84,7 +84,8 @@ def lake_asset(
         dataset_dir = chartwatch.lake_dir / name
         totals = {"rows": 0, "partitions_written": 0, "partitions_removed": 0}
         countries: set[str] = set()
-        for date in partition_dates(context):
+
+        def parse_and_write(date):
             frame = build_day(chartwatch, date)
             assert frame.schema == schema, (
                 f"{name}: parser returned {frame.schema}, expected {schema}"
@@ -92,7 +93,10 @@ def lake_asset(
             stats = replace_partitions(
                 dataset_dir, frame, [str(date)], countries_of(chartwatch), sort_by
             )
-            countries.update(frame["country"].unique().to_list())
+            return set(frame["country"].unique().to_list()), stats
+
+        for date, (day_countries, stats) in map_days(parse_and_write, partition_dates(context)):
+            countries.update(day_countries)
             totals = {k: totals[k] + stats[k] for k in totals}
             context.log.info(
                 f"{name} {date}: {stats['rows']} rows in {stats['partitions_written']} country partitions"

@@ -7,8 +7,17 @@ process start, not 365 x 175.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import dagster as dg
+
+T = TypeVar("T")
+# Days processed at once inside a run (CHARTWATCH_DAY_WORKERS).
+DAY_WORKERS = int(os.environ.get("CHARTWATCH_DAY_WORKERS", "2"))
 
 FIRST_DAY = "2025-01-01"
 
@@ -21,3 +30,28 @@ def partition_dates(context: dg.AssetExecutionContext) -> list[dt.date]:
     window = context.partition_time_window
     start, end = window.start.date(), window.end.date()  # end is exclusive
     return [start + dt.timedelta(days=i) for i in range((end - start).days)]
+
+
+def map_days(
+    work: Callable[[dt.date], T], dates: list[dt.date], workers: int = DAY_WORKERS
+) -> Iterator[tuple[dt.date, T]]:
+    """Run ``work`` for each day, a few days at once, yielding results in date order.
+
+    Each day's work is mostly Polars and file I/O, which release the GIL; two days
+    in flight keep both cores busy through the Python parts (file loops, JSON
+    assembly) without holding more than a few days in memory.
+    """
+    if workers <= 1 or len(dates) <= 1:
+        for date in dates:
+            yield date, work(date)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[tuple[dt.date, Future[T]]] = deque()
+        for date in dates:
+            pending.append((date, pool.submit(work, date)))
+            if len(pending) > workers:
+                done_date, future = pending.popleft()
+                yield done_date, future.result()
+        while pending:
+            done_date, future = pending.popleft()
+            yield done_date, future.result()
