@@ -18,7 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
-def run_pipeline(data_dir: Path, start: dt.date, end: dt.date, countries: str = "") -> dg.ExecuteInProcessResult:
+def run_pipeline(
+    data_dir: Path, start: dt.date, end: dt.date, countries: str = ""
+) -> dg.ExecuteInProcessResult:
     config = ChartwatchConfig(
         data_dir=str(data_dir), countries=countries, products_file=str(REPO / "products.toml")
     )
@@ -41,6 +43,8 @@ def sample_window(tmp_path_factory) -> Path:
 def short_window(tmp_path_factory) -> Path:
     """Three days for three countries."""
     data_dir = tmp_path_factory.mktemp("short-window")
-    result = run_pipeline(data_dir, dt.date(2025, 1, 25), dt.date(2025, 1, 27), countries="us,gb,eg")
+    result = run_pipeline(
+        data_dir, dt.date(2025, 1, 25), dt.date(2025, 1, 27), countries="us,gb,eg"
+    )
     assert result.success
     return data_dir

@@ -37,12 +37,20 @@ def market():
 
 def test_same_bytes_in_every_process(market):
     digest = hashlib.sha256()
-    for fn in (render.apple_chart_responses, render.google_play_responses, render.estimate_responses):
+    for fn in (
+        render.apple_chart_responses,
+        render.google_play_responses,
+        render.estimate_responses,
+    ):
         for r in fn(market, [DAY], ["us", "eg"]):
             digest.update(r.item.encode())
             digest.update(r.body)
     other = subprocess.run(
-        [sys.executable, "-c", DIGEST], cwd=REPO, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", DIGEST],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PYTHONHASHSEED": "123", "PATH": ""},
     )
     assert other.stdout.strip() == digest.hexdigest()
@@ -50,11 +58,16 @@ def test_same_bytes_in_every_process(market):
 
 def test_charts_are_apps_ordered_by_that_days_demand(market):
     chart = market.charts.filter(
-        pl.col("date") == DAY, pl.col("country") == "gb", pl.col("store") == "app_store", pl.col("chart") == "top_free"
+        pl.col("date") == DAY,
+        pl.col("country") == "gb",
+        pl.col("store") == "app_store",
+        pl.col("chart") == "top_free",
     ).sort("rank")
     free_apps = market.apps.filter(pl.col("price") == 0).select("app_idx")
     by_demand = (
-        market.demand.filter(pl.col("date") == DAY, pl.col("country") == "gb", pl.col("store") == "app_store")
+        market.demand.filter(
+            pl.col("date") == DAY, pl.col("country") == "gb", pl.col("store") == "app_store"
+        )
         .join(free_apps, on="app_idx")
         .sort("downloads", descending=True)
         .head(chart.height)
@@ -78,16 +91,27 @@ def test_every_storefront_every_day(market):
 def test_us_chart_on_breakout_day_matches_the_press(market):
     us = (
         market.charts.filter(
-            pl.col("date") == DAY, pl.col("country") == "us", pl.col("store") == "app_store",
-            pl.col("chart") == "top_free", pl.col("rank") <= 14,
+            pl.col("date") == DAY,
+            pl.col("country") == "us",
+            pl.col("store") == "app_store",
+            pl.col("chart") == "top_free",
+            pl.col("rank") <= 14,
         )
         .join(market.apps, on="app_idx")
         .sort("rank")
     )
     keys = us["key"].to_list()
     assert keys[:10] == [
-        "deepseek", "chatgpt", "paramount-plus", "temu", "fox-sports",
-        "bluesky", "reelshort", "vpn-super-unlimited-proxy", "threads", "google",
+        "deepseek",
+        "chatgpt",
+        "paramount-plus",
+        "temu",
+        "fox-sports",
+        "bluesky",
+        "reelshort",
+        "vpn-super-unlimited-proxy",
+        "threads",
+        "google",
     ]
     assert keys[13] == "gemini"
     assert us["app_store_id"][0] == "6737597349"
