@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assets.estimates.parse import parse_estimates_csv
+from assets.estimates.parse import _FILE_MARK, parse_estimates_csv
 from assets.raw import RawFileError
 from assets.schemas import APP_ESTIMATES
 from tests.raw_batches import DAY, raw_batch, raw_file
@@ -163,3 +163,45 @@ def test_first_bad_file_is_named():
         "br",
         "downloads is negative (-1) for app 1 on line 2",
     )
+
+
+def test_quoted_commas_quotes_and_line_breaks_stay_in_their_row_and_file():
+    rows = parse_estimates_csv(
+        raw_batch(
+            csv_file(
+                estimates(
+                    '2025-01-27,us,app_store,1,"Two\nlines, ""quoted""",10,2',
+                    "2025-01-27,us,app_store,2,B,5,",
+                )
+            ),
+            csv_file(estimates('2025-01-27,gb,google_play,com.x,"a,b",7,1'), country="gb"),
+            csv_file(HEADER + "\r\n", country="jp"),
+            csv_file(estimates("2025-01-27,fr,app_store,3,C,1,1"), country="fr"),
+        )
+    )
+    assert rows.select("country", "app_id", "app_name", "downloads", "dau").rows() == [
+        ("us", "1", 'Two\nlines, "quoted"', 10, 2),
+        ("us", "2", "B", 5, None),
+        ("gb", "com.x", "a,b", 7, 1),
+        ("fr", "3", "C", 1, 1),
+    ]
+
+
+def test_unreadable_file_among_readable_ones_is_named():
+    error = problem_of(
+        csv_file(estimates("2025-01-27,ae,app_store,1,A,1,1"), country="ae"),
+        # The open quote runs on into the next file when the batch is read as one.
+        csv_file(estimates('2025-01-27,br,app_store,1,"A,1,1'), country="br"),
+        csv_file(estimates("2025-01-27,cn,app_store,1,A,1,1"), country="cn"),
+    )
+    assert error.country == "br"
+    assert "unreadable CSV" in error.problem
+
+
+def test_a_row_like_the_mark_between_files_is_only_a_row():
+    error = problem_of(
+        csv_file(estimates("2025-01-27,us,app_store,1,A,1,1")),
+        csv_file(estimates(_FILE_MARK + "1,,,,,,"), country="gb"),
+    )
+    assert error.country == "gb"
+    assert error.problem.startswith(f"date is '{_FILE_MARK}1' on line 2")

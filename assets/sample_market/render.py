@@ -3,8 +3,10 @@ RSS JSON (current generation for top free and paid, legacy iTunes RSS for top
 grossing), the Google Play chart JSON, Wikimedia pageviews and the vendor
 estimates CSV (formats in docs/raw-formats.md).
 
-Entries are encoded as whole columns with Polars (one JSON object per row, then
-joined per file); Python only loops over files.
+Entries are encoded as whole columns with Polars and joined per file; Python only
+loops over files. An app's chart entry is the same in every storefront but for the
+country in its links, so it is encoded once per app and the country filled in; the
+estimates CSV rows are formatted as text, quoted as ``write_csv`` quotes them.
 """
 
 from __future__ import annotations
@@ -46,20 +48,66 @@ def _chart_rows(
             pl.col("chart").is_in(list(charts)),
             pl.col("country").is_in(list(countries)),
         )
-        .join(market.apps.lazy(), on="app_idx")
         .sort("date", "country", "chart", "rank")
         .collect()
     )
 
 
-def _files(frame: pl.DataFrame, entry: pl.Expr, header: pl.Expr, footer: str) -> pl.DataFrame:
-    """Join the per-entry JSON of each (date, country, chart) into one document."""
+# Stands for the country while an app's entry is encoded once for every storefront
+# (a private-use character: never in a name, and JSON encoding keeps it as is).
+_COUNTRY = "\ue000"
+
+
+def _app_entries(market: SampleMarket, entry: pl.Expr) -> pl.DataFrame:
+    """(app_idx, entry): each app's JSON entry with ``_COUNTRY`` where its country goes.
+
+    An entry differs between storefronts only in the country in its links, so
+    encoding each app of the catalog once is far cheaper than encoding every chart
+    row (deeply nested structs are slow to encode).
+    """
+    return market.apps.select("app_idx", entry=entry)
+
+
+def _files(
+    rows: pl.DataFrame,
+    apps: pl.DataFrame,
+    entry: pl.Expr,
+    header: pl.Expr,
+    footer: pl.Expr,
+) -> pl.DataFrame:
+    """Join the entries of each (date, country, chart) into one document, as bytes.
+
+    ``entry`` is the JSON of one chart row, from its ``rank`` and the columns of its
+    app in ``apps``; ``_COUNTRY`` in it becomes the row's country.
+    """
     return (
-        frame.with_columns(entry=entry, header=header)
+        rows.lazy()
+        .select("date", "country", "chart", "rank", "app_idx")
+        .join(apps.lazy(), on="app_idx", maintain_order="left")
         .group_by("date", "country", "chart", maintain_order=True)
-        .agg(pl.col("header").first(), pl.col("entry").str.join(","))
-        .with_columns(body=pl.concat_str("header", "entry", pl.lit(footer)))
+        .agg(entry.str.join(",").alias("entry"))
+        .select(
+            "date",
+            "country",
+            "chart",
+            body=pl.concat_str(
+                header,
+                pl.col("entry").str.replace_all(_COUNTRY, _json_text("country"), literal=True),
+                footer,
+            ).cast(pl.Binary),
+        )
+        .collect()
     )
+
+
+def _json_text(column: str) -> pl.Expr:
+    """The text of a string column as it appears inside a JSON string (escaped, unquoted)."""
+    return _json_value(pl.col(column)).str.strip_prefix('"').str.strip_suffix('"')
+
+
+def _json_value(expr: pl.Expr) -> pl.Expr:
+    """A whole column as JSON values: quoted and escaped strings, or null."""
+    return pl.struct(expr.alias("v")).struct.json_encode().str.slice(5).str.strip_suffix("}")
 
 
 def apple_chart_responses(
@@ -67,10 +115,14 @@ def apple_chart_responses(
 ) -> Iterator[RawResponse]:
     """Top free and paid from the current RSS, top grossing from the legacy RSS."""
     dates, countries = list(dates), list(countries)
+    yield from _current_rss_responses(market, dates, countries)
+    yield from _legacy_rss_responses(market, dates, countries)
+
+
+def _current_rss_responses(
+    market: SampleMarket, dates: list[dt.date], countries: list[str]
+) -> Iterator[RawResponse]:
     current = _chart_rows(market, "app_store", CURRENT_RSS_ITEMS, dates, countries)
-    app_url = pl.format(
-        "https://apps.apple.com/{}/app/{}/id{}", "country", _slug(pl.col("name")), "app_store_id"
-    )
     entry = pl.struct(
         artistName="developer",
         id="app_store_id",
@@ -82,39 +134,45 @@ def apple_chart_responses(
             "app_store_id",
         ),
         genres=pl.lit([]),
-        url=app_url,
+        url=pl.format(
+            "https://apps.apple.com/{}/app/{}/id{}",
+            pl.lit(_COUNTRY),
+            _slug(pl.col("name")),
+            "app_store_id",
+        ),
     ).struct.json_encode()
-    feed_url = pl.format(
-        "https://rss.applemarketingtools.com/api/v2/{}/apps/{}/100/apps.json",
-        "country",
-        pl.col("chart").replace(CURRENT_RSS_ITEMS),
+    feed_url = _json_value(
+        pl.format(
+            "https://rss.applemarketingtools.com/api/v2/{}/apps/{}/100/apps.json",
+            "country",
+            pl.col("chart").replace(CURRENT_RSS_ITEMS),
+        )
     )
     header = pl.concat_str(
         pl.lit('{"feed":{"title":'),
-        pl.col("chart").replace(_CURRENT_TITLES).map_batches(_json_strings, return_dtype=pl.String),
+        _json_value(pl.col("chart").replace(_CURRENT_TITLES)),
         pl.lit(',"id":'),
-        feed_url.map_batches(_json_strings, return_dtype=pl.String),
+        feed_url,
         pl.lit(',"author":{"name":"Apple","url":"https://www.apple.com/"},"links":[{"self":'),
-        feed_url.map_batches(_json_strings, return_dtype=pl.String),
+        feed_url,
         pl.lit('}],"copyright":"Copyright © 2025 Apple Inc. All rights reserved.","country":"'),
         pl.col("country"),
         pl.lit('","icon":"https://www.apple.com/favicon.ico","updated":"'),
         (pl.col("date").cast(pl.Datetime) + pl.duration(hours=6)).dt.strftime(_RFC1123),
         pl.lit('","results":['),
     )
-    for row in _files(current, entry, header, "]}}").iter_rows(named=True):
-        yield RawResponse(
-            "apple_rss",
-            row["date"],
-            row["country"],
-            f"{CURRENT_RSS_ITEMS[row['chart']]}.json",
-            row["body"].encode(),
-        )
+    files = _files(current, _app_entries(market, entry), pl.col("entry"), header, pl.lit("]}}"))
+    for date, country, chart, body in files.iter_rows():
+        yield RawResponse("apple_rss", date, country, f"{CURRENT_RSS_ITEMS[chart]}.json", body)
 
-    legacy = _chart_rows(market, "app_store", LEGACY_RSS_ITEMS, dates, countries).with_columns(
-        genre_name=pl.col("genre_id").replace(GENRES)
-    )
+
+def _legacy_rss_responses(
+    market: SampleMarket, dates: list[dt.date], countries: list[str]
+) -> Iterator[RawResponse]:
+    legacy = _chart_rows(market, "app_store", LEGACY_RSS_ITEMS, dates, countries)
+    country = pl.lit(_COUNTRY)
     label = lambda expr: pl.struct(label=expr)  # noqa: E731
+    genre_name = pl.col("genre_id").replace(GENRES)
     legacy_entry = pl.struct(
         label(pl.col("name")).alias("im:name"),
         pl.concat_list(
@@ -147,7 +205,7 @@ def apple_chart_responses(
                 type=pl.lit("text/html"),
                 href=pl.format(
                     "https://apps.apple.com/{}/app/{}/id{}?uo=2",
-                    "country",
+                    country,
                     _slug(pl.col("name")),
                     "app_store_id",
                 ),
@@ -156,7 +214,7 @@ def apple_chart_responses(
         id=pl.struct(
             label=pl.format(
                 "https://apps.apple.com/{}/app/{}/id{}?uo=2",
-                "country",
+                country,
                 _slug(pl.col("name")),
                 "app_store_id",
             ),
@@ -173,7 +231,7 @@ def apple_chart_responses(
                 attributes=pl.struct(
                     href=pl.format(
                         "https://apps.apple.com/{}/developer/{}/id1",
-                        "country",
+                        country,
                         _slug(pl.col("developer")),
                     )
                 ),
@@ -181,11 +239,11 @@ def apple_chart_responses(
             "category": pl.struct(
                 attributes=pl.struct(
                     pl.col("genre_id").alias("im:id"),
-                    term="genre_name",
+                    term=genre_name,
                     scheme=pl.format(
-                        "https://apps.apple.com/{}/genre/id{}?uo=2", "country", "genre_id"
+                        "https://apps.apple.com/{}/genre/id{}?uo=2", country, "genre_id"
                     ),
-                    label="genre_name",
+                    label=genre_name,
                 )
             ),
             "im:releaseDate": pl.struct(
@@ -194,45 +252,37 @@ def apple_chart_responses(
             ),
         },
     ).struct.json_encode()
-    legacy_header = pl.concat_str(
+    header = pl.lit(
+        '{"feed":{"author":{"name":{"label":"iTunes Store"},"uri":{"label":"http://www.apple.com/itunes/"}},"entry":['
+    )
+    footer = pl.concat_str(
+        pl.lit('],"updated":{"label":"'),
+        pl.col("date").dt.to_string("%Y-%m-%d"),
         pl.lit(
-            '{"feed":{"author":{"name":{"label":"iTunes Store"},"uri":{"label":"http://www.apple.com/itunes/"}},"entry":['
-        )
+            'T06:00:00-07:00"},"rights":{"label":"Copyright 2008 Apple Inc."},"title":{"label":"iTunes Store: Top Grossing Applications"},"icon":{"label":"http://itunes.apple.com/favicon.ico"},"link":[],"id":{"label":"https://itunes.apple.com/'
+        ),
+        pl.col("country"),
+        pl.lit('/rss/topgrossingapplications/limit=200/json"}}}'),
     )
-    footer_tail = '],"updated":{"label":"%s"},"rights":{"label":"Copyright 2008 Apple Inc."},"title":{"label":"iTunes Store: Top Grossing Applications"},"icon":{"label":"http://itunes.apple.com/favicon.ico"},"link":[],"id":{"label":"https://itunes.apple.com/%s/rss/topgrossingapplications/limit=200/json"}}}'
-    for row in _files(legacy, legacy_entry, legacy_header, "").iter_rows(named=True):
-        updated = f"{row['date'].isoformat()}T06:00:00-07:00"
-        body = row["body"] + footer_tail % (updated, row["country"])
-        yield RawResponse(
-            "itunes_rss",
-            row["date"],
-            row["country"],
-            f"{LEGACY_RSS_ITEMS[row['chart']]}.json",
-            body.encode(),
-        )
-
-
-def _json_strings(series: pl.Series) -> pl.Series:
-    """JSON string literals of a whole column (quotes and escapes)."""
-    return (
-        pl.DataFrame({"v": series})
-        .select(pl.struct("v").struct.json_encode().str.slice(5).str.strip_suffix("}"))
-        .to_series()
-    )
+    files = _files(legacy, _app_entries(market, legacy_entry), pl.col("entry"), header, footer)
+    for date, country, chart, body in files.iter_rows():
+        yield RawResponse("itunes_rss", date, country, f"{LEGACY_RSS_ITEMS[chart]}.json", body)
 
 
 def google_play_responses(
     market: SampleMarket, dates: Iterable[dt.date], countries: Iterable[str]
 ) -> Iterator[RawResponse]:
     rows = _chart_rows(market, "google_play", PLAY_COLLECTIONS, dates, countries)
-    entry = pl.struct(
-        rank="rank",
+    # Only the rank differs between an app's entries: the rest is encoded once per app.
+    rest = pl.struct(
         package_name="play_id",
         title="name",
         developer="developer",
         price_micros=(pl.col("price") * 1_000_000).round().cast(pl.Int64),
         currency=pl.lit("USD"),
     ).struct.json_encode()
+    apps = market.apps.select("app_idx", rest=rest.str.strip_prefix("{"))
+    entry = pl.concat_str(pl.lit('{"rank":'), pl.col("rank"), pl.lit(","), pl.col("rest"))
     header = pl.concat_str(
         pl.lit('{"store":"google_play","country":"'),
         "country",
@@ -244,14 +294,8 @@ def google_play_responses(
         pl.col("date").cast(pl.String),
         pl.lit('T06:00:00Z","results":['),
     )
-    for row in _files(rows, entry, header, "]}").iter_rows(named=True):
-        yield RawResponse(
-            "google_play",
-            row["date"],
-            row["country"],
-            f"{PLAY_COLLECTIONS[row['chart']]}.json",
-            row["body"].encode(),
-        )
+    for date, country, chart, body in _files(rows, apps, entry, header, pl.lit("]}")).iter_rows():
+        yield RawResponse("google_play", date, country, f"{PLAY_COLLECTIONS[chart]}.json", body)
 
 
 ESTIMATES_HEADER = "date,country,store,app_id,app_name,downloads,dau"
@@ -260,8 +304,30 @@ ESTIMATES_HEADER = "date,country,store,app_id,app_name,downloads,dau"
 def estimate_responses(
     market: SampleMarket, dates: Iterable[dt.date], countries: Iterable[str]
 ) -> Iterator[RawResponse]:
-    """The vendor export: daily downloads and DAU per app, one CSV per day and country."""
-    rows = (
+    """The vendor export: daily downloads and DAU per app, one CSV per day and country.
+
+    Every file is written in one pass, its rows formatted as ``write_csv`` would
+    (the text fields quoted where needed) and joined per file.
+    """
+    apps = market.apps.select(
+        "app_idx",
+        "app_store_id",
+        "play_id",
+        app_store_field=_csv_field(pl.col("app_store_id")),
+        play_field=_csv_field(pl.col("play_id")),
+        app_name=_csv_field(pl.col("name")),
+    )
+    line = pl.concat_str(
+        pl.col("date").dt.to_string("%Y-%m-%d"),
+        _csv_field(pl.col("country")),
+        _csv_field(pl.col("store")),
+        pl.when(pl.col("store") == "app_store").then("app_store_field").otherwise("play_field"),
+        "app_name",
+        pl.col("downloads").cast(pl.String).fill_null(""),
+        pl.col("dau").cast(pl.String).fill_null(""),
+        separator=",",
+    )
+    files = (
         market.demand_on(list(dates))
         .lazy()
         .filter(pl.col("country").is_in(list(countries)))
@@ -270,28 +336,50 @@ def estimate_responses(
             dau=pl.col("dau").round().cast(pl.Int64),
         )
         .filter((pl.col("downloads") > 0) | (pl.col("dau") > 0))
-        .join(market.apps.lazy(), on="app_idx")
+        .join(apps.lazy(), on="app_idx")
         .with_columns(
             app_id=pl.when(pl.col("store") == "app_store")
             .then("app_store_id")
             .otherwise("play_id"),
-            app_name="name",
+            line=line,
         )
-        .sort(
+        # Ordered by store, then downloads (most first) and app id. Sorting each
+        # store's few hundred rows in its group is much faster than one sort of all
+        # rows by five keys.
+        .group_by("date", "country", "store")
+        .agg(
+            lines=pl.col("line")
+            .sort_by("downloads", "app_id", descending=[True, False])
+            .str.join("\n")
+        )
+        .sort("date", "country", "store")
+        .group_by("date", "country", maintain_order=True)
+        .agg(pl.col("lines").str.join("\n"))
+        .select(
             "date",
             "country",
-            "store",
-            "downloads",
-            "app_id",
-            descending=[False, False, False, True, False],
+            body=pl.concat_str(pl.lit(ESTIMATES_HEADER + "\n"), pl.col("lines"), pl.lit("\n")).cast(
+                pl.Binary
+            ),
         )
         .collect()
     )
-    for (date, country), part in rows.group_by("date", "country", maintain_order=True):
-        body = part.select(ESTIMATES_HEADER.split(",")).write_csv(
-            include_header=True, date_format="%Y-%m-%d"
-        )
-        yield RawResponse("vendor_estimates", date, country, "estimates.csv", body.encode())
+    for date, country, body in files.iter_rows():
+        yield RawResponse("vendor_estimates", date, country, "estimates.csv", body)
+
+
+def _csv_field(text: pl.Expr) -> pl.Expr:
+    """A text column as ``write_csv`` writes a field; null as nothing.
+
+    A field holding a comma, a quote or a line break, or empty, goes in double
+    quotes, its quotes doubled.
+    """
+    return (
+        pl.when(text.str.contains(r'[,"\r\n]') | (text == ""))
+        .then(pl.format('"{}"', text.str.replace_all('"', '""', literal=True)))
+        .otherwise(text)
+        .fill_null("")
+    )
 
 
 # Pageviews: each product's article has a steady audience per language edition, and
@@ -333,11 +421,9 @@ def pageview_responses(
             surge = max(0.0, by_date.get(date, 0.0) - 1.3 * baseline)
             weekday = 0.9 if date.weekday() >= 5 else 1.0
             views = round(
-
-                    (BASE_VIEWS.get(product, 1000) * weekday + READERS_PER_NEW_DOWNLOAD * surge)
-                    * reach
-                    * noise[t]
-
+                (BASE_VIEWS.get(product, 1000) * weekday + READERS_PER_NEW_DOWNLOAD * surge)
+                * reach
+                * noise[t]
             )
             items = (
                 []
