@@ -9,7 +9,7 @@ import dagster as dg
 from assets.ingest import ingest_assets
 from assets.lake import lake_assets
 from assets.resources import ChartwatchConfig
-from assets.warehouse_tables import warehouse_tables
+from assets.warehouse_tables import warehouse
 from pipelines.jobs import daily_pipeline
 from pipelines.resources import chartwatch_from_env
 from pipelines.schedules import daily_schedule
@@ -17,7 +17,7 @@ from pipelines.schedules import daily_schedule
 
 def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*ingest_assets, *lake_assets, warehouse_tables],
+        assets=[*ingest_assets, *lake_assets, warehouse],
         jobs=[daily_pipeline],
         schedules=[daily_schedule],
         resources={"chartwatch": chartwatch},

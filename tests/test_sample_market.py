@@ -84,7 +84,7 @@ def test_every_storefront_every_day(market):
     depth = market.charts.group_by("store", "chart").agg(pl.col("rank").max())
     depths = {(s, c): r for s, c, r in depth.iter_rows()}
     assert depths[("app_store", "top_free")] == 100
-    assert depths[("app_store", "top_grossing")] == 200
+    assert depths[("app_store", "top_grossing")] == 100
     assert depths[("google_play", "top_free")] == 200
 
 

@@ -262,7 +262,7 @@ def _legacy_rss_responses(
             'T06:00:00-07:00"},"rights":{"label":"Copyright 2008 Apple Inc."},"title":{"label":"iTunes Store: Top Grossing Applications"},"icon":{"label":"http://itunes.apple.com/favicon.ico"},"link":[],"id":{"label":"https://itunes.apple.com/'
         ),
         pl.col("country"),
-        pl.lit('/rss/topgrossingapplications/limit=200/json"}}}'),
+        pl.lit('/rss/topgrossingapplications/limit=100/json"}}}'),
     )
     files = _files(legacy, _app_entries(market, legacy_entry), pl.col("entry"), header, footer)
     for date, country, chart, body in files.iter_rows():

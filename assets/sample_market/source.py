@@ -4,14 +4,23 @@ answers for any day of its window."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from functools import lru_cache
 
 from assets.sample_market.calibration import WINDOW_END, WINDOW_START
 from assets.sample_market.simulate import SampleMarket, simulate
 
+_simulating = threading.Lock()
+
+
+def sample_market() -> SampleMarket:
+    """The simulated market, computed once per process (days run in threads)."""
+    with _simulating:
+        return _simulated()
+
 
 @lru_cache(maxsize=1)
-def sample_market() -> SampleMarket:
+def _simulated() -> SampleMarket:
     return simulate()
 
 
