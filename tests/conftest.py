@@ -8,9 +8,11 @@ import warnings
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 import pytest
 
 from assets.resources import ChartwatchConfig
+from assets.storage import write_partition
 from pipelines.cli import materialize
 from pipelines.definitions import build_definitions
 
@@ -26,6 +28,12 @@ def run_pipeline(
     )
     with dg.DagsterInstance.ephemeral() as instance:
         return materialize(start, end, instance=instance, definitions=build_definitions(config))
+
+
+def write_lake(lake: Path, dataset: str, frame: pl.DataFrame) -> None:
+    """Write a hand-made frame as the lake does: one partition per date and country."""
+    for (date, country), part in frame.partition_by(["date", "country"], as_dict=True).items():
+        write_partition(lake / dataset, str(date), country, part)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, SEARCH_INTEREST
+from tests.conftest import write_lake
 from warehouse import report as report_cli
 from warehouse.build import build_warehouse, connect_read_only
 from warehouse.report import ReportError, format_report, launch_report
@@ -129,14 +130,6 @@ def search_rows() -> list[tuple]:
             (day(n), "us", "google_trends", "comet", "comet", 100_000),
         ]
     return rows
-
-
-def write_lake(lake: Path, dataset: str, frame: pl.DataFrame) -> None:
-    """Write a frame as the lake does: one part-0.parquet per date and country."""
-    for (date, country), part in frame.partition_by(["date", "country"], as_dict=True).items():
-        folder = lake / dataset / f"date={date}" / f"country={country}"
-        folder.mkdir(parents=True, exist_ok=True)
-        part.write_parquet(folder / "part-0.parquet")
 
 
 @pytest.fixture(scope="module")

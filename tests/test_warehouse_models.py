@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, SEARCH_INTEREST
+from tests.conftest import write_lake
 from warehouse.build import WarehouseBuildError, build_warehouse, connect_read_only
 
 PRODUCTS_TOML = """
@@ -127,14 +128,6 @@ def search_rows() -> list[tuple]:
             (day(n), "ww", "wikimedia", "en.wikipedia:Unmapped", None, 999),
         ]
     return rows
-
-
-def write_lake(lake: Path, dataset: str, frame: pl.DataFrame) -> None:
-    """Write a frame as the lake does: one part-0.parquet per date and country."""
-    for (date, country), part in frame.partition_by(["date", "country"], as_dict=True).items():
-        folder = lake / dataset / f"date={date}" / f"country={country}"
-        folder.mkdir(parents=True, exist_ok=True)
-        part.write_parquet(folder / "part-0.parquet")
 
 
 def make_lake(root: Path, datasets=("chart_entries", "app_estimates", "search_interest")) -> Path:

@@ -18,7 +18,7 @@ import io
 
 import polars as pl
 
-from assets.apple.parse import FILE, PROBLEM, conform, failing, number_files, raise_first_problem
+from assets.parsing import FILE, PROBLEM, conform, failing, number_files, raise_first_problem
 from assets.schemas import APP_ESTIMATES, STORES
 
 RAW_SOURCE = "vendor_estimates"

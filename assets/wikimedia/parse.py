@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.apple.parse import (
+from assets.parsing import (
     FILE,
     conform,
     decode_json,
