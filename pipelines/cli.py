@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import threading
 import time
 
 import dagster as dg
 
+from assets.sample_market.source import sample_market
 from pipelines.definitions import defs
 from pipelines.jobs import daily_pipeline
 
@@ -36,7 +38,13 @@ def materialize(
     """Run the daily pipeline over start..end (inclusive) as one run."""
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}")
-    job = (definitions or defs).resolve_job_def(daily_pipeline.name)
+    definitions = definitions or defs
+    job = definitions.resolve_job_def(daily_pipeline.name)
+    if definitions.resources["chartwatch"].source == "sample":
+        # Simulate the sample market while Dagster records the run's planned
+        # materialisations (seconds of run-storage writes); the extraction assets
+        # then find it ready.
+        threading.Thread(target=sample_market, daemon=True).start()
     return job.execute_in_process(
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         instance=instance or dg.DagsterInstance.get(),
