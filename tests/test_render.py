@@ -62,7 +62,7 @@ def market() -> SampleMarket:
     )
     demand = pl.DataFrame(
         [
-            (DAY, country, store, i, float(10 * i + 1), float(3 * i) if i % 2 else None, 0.0)
+            (DAY, country, store, i, float(10 * i + 5), float(3 * i) if i % 2 else None, 0.0)
             for country in COUNTRIES
             for store in ("app_store", "google_play")
             for i in range(n)
@@ -156,6 +156,18 @@ def test_estimates_csv_is_what_write_csv_writes(market):
     assert ',"Comma, Inc.",' in text and ',"Say ""hi""",' in text
     assert ',"Two\nlines",' in text and ',"Carriage\rreturn",' in text and ',"",' in text
     assert ",Plain," in text and ",Ünïcødé 抖音 😀," in text
+
+
+def test_estimates_below_the_vendor_floor_are_not_exported(market):
+    below = market.demand.with_columns(
+        downloads=pl.when(pl.col("app_idx") == 0)
+        .then(render.VENDOR_FLOOR - 1.0)
+        .otherwise("downloads")
+    )
+    thin = SampleMarket(apps=market.apps, demand=below, charts=market.charts, dates=market.dates)
+    text = next(iter(render.estimate_responses(thin, [DAY], ["gb"]))).body.decode()
+    assert ",Plain," not in text
+    assert ",Ünïcødé 抖音 😀," in text
 
 
 def test_estimates_csv_reads_back_the_same_names(market):

@@ -22,7 +22,7 @@ BREAKOUT_DAY = dt.date(2025, 1, 27)
 
 # DeepSeek's worldwide downloads per day (thousands, both stores): a slow start after
 # the V3 release, R1 on 2025-01-20, the weekend of 25-26 January, then a slow decay.
-# 1.02M cumulative by Friday the 24th, 2.6M by Monday morning, 84% in the last week.
+# About 1.03M cumulative by Friday the 24th, 2.6M by Monday morning, 84% in the last week.
 _DAILY_K = {
     **{WINDOW_START + dt.timedelta(days=i): 15.0 for i in range(9)},
     dt.date(2025, 1, 10): 18.0,
@@ -39,8 +39,8 @@ _DAILY_K = {
     dt.date(2025, 1, 21): 80.0,
     dt.date(2025, 1, 22): 110.0,
     dt.date(2025, 1, 23): 150.0,
-    dt.date(2025, 1, 24): 210.0,
-    dt.date(2025, 1, 25): 700.0,
+    dt.date(2025, 1, 24): 225.0,
+    dt.date(2025, 1, 25): 685.0,
     dt.date(2025, 1, 26): 882.0,
     dt.date(2025, 1, 27): 950.0,
     dt.date(2025, 1, 28): 900.0,
