@@ -20,9 +20,11 @@ import polars as pl
 
 from assets.raw import RawResponse
 from assets.sample_market.catalog import GENRES
-from assets.sample_market.simulate import SampleMarket
+from assets.sample_market.simulate import CHART_DEPTH, SampleMarket
 
 CURRENT_RSS_ITEMS = {"top_free": "top-free", "top_paid": "top-paid"}
+# The feed's own URL names the depth it was asked for.
+LEGACY_DEPTH = CHART_DEPTH[("app_store", "top_grossing")]
 LEGACY_RSS_ITEMS = {"top_grossing": "topgrossingapplications"}
 PLAY_COLLECTIONS = {
     "top_free": "topselling_free",
@@ -262,7 +264,7 @@ def _legacy_rss_responses(
             'T06:00:00-07:00"},"rights":{"label":"Copyright 2008 Apple Inc."},"title":{"label":"iTunes Store: Top Grossing Applications"},"icon":{"label":"http://itunes.apple.com/favicon.ico"},"link":[],"id":{"label":"https://itunes.apple.com/'
         ),
         pl.col("country"),
-        pl.lit('/rss/topgrossingapplications/limit=100/json"}}}'),
+        pl.lit(f'/rss/topgrossingapplications/limit={LEGACY_DEPTH}/json"}}}}}}'),
     )
     files = _files(legacy, _app_entries(market, legacy_entry), pl.col("entry"), header, footer)
     for date, country, chart, body in files.iter_rows():
