@@ -126,19 +126,23 @@ def list_files(
 
 def read_batch(source: str, files: list[tuple[dt.date, str, Path]]) -> pl.DataFrame:
     """Read archived files into a RAW_BATCH frame (one row per file, body as text)."""
-    bodies: list[str] = []
-    for date, country, path in files:
-        data = path.read_bytes()
-        try:
-            bodies.append(data.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise RawFileError(
-                source=source,
-                date=date,
-                country=country,
-                path=os.fspath(path),
-                problem=f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-            ) from exc
+    data = [path.read_bytes() for _, _, path in files]
+    try:
+        # Polars checks the UTF-8 of every body at once, without a Python str per file.
+        bodies = pl.Series("body", data, dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.PolarsError:
+        for (date, country, path), body in zip(files, data, strict=True):
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise RawFileError(
+                    source=source,
+                    date=date,
+                    country=country,
+                    path=os.fspath(path),
+                    problem=f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                ) from exc
+        raise
     return pl.DataFrame(
         {
             "date": [f[0] for f in files],

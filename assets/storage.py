@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import uuid
 from pathlib import Path
 
 import polars as pl
@@ -70,22 +70,54 @@ def replace_partitions(
 ) -> dict[str, int]:
     """Make the lake hold exactly ``frame`` for every (date, country) of the window.
 
-    Partitions with rows are replaced (files written in parallel: Parquet encoding
-    releases the GIL); partitions of the window left without rows are removed.
-    Partitions outside the window are never touched.
+    Polars writes every partition at once (in parallel, in Rust), each to a
+    temporary file in its own partition folder; each file is then renamed over the
+    partition's ``part-0.parquet``, so a partition changes in one step. Partitions
+    of the window left without rows are removed. Partitions outside the window are
+    never touched.
     """
-    parts = frame.sort(["date", "country", *sort_by]).partition_by(
-        ["date", "country"], as_dict=True, maintain_order=True
-    )
-    keys = {(str(date), country): part for (date, country), part in parts.items()}
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda item: write_partition(dataset_dir, *item[0], item[1]), keys.items()))
+    token = uuid.uuid4().hex
+    staged: list[tuple[str, str, Path]] = []
+
+    def temporary_file(args: pl.io.partition.FileProviderArgs) -> Path:
+        date, country = args.partition_keys.row(0)
+        if args.index_in_partition:
+            raise RuntimeError(f"partition date={date}/country={country} split into several files")
+        folder = dataset_dir / f"date={date}" / f"country={country}"
+        path = folder / f".{PART_FILE}.{token}.tmp"
+        staged.append((str(date), country, path))
+        return path
+
+    try:
+        if frame.height:
+            frame.sort(["date", "country", *sort_by]).lazy().sink_parquet(
+                pl.PartitionBy(
+                    dataset_dir,
+                    file_path_provider=temporary_file,
+                    key=["date", "country"],
+                    include_key=True,
+                    approximate_bytes_per_file=None,
+                ),
+                compression="zstd",
+                statistics=True,
+                mkdir=True,
+            )
+        for _, _, path in staged:
+            os.replace(path, path.parent / PART_FILE)
+            for stale in path.parent.iterdir():
+                if stale.name != PART_FILE and stale.suffix == ".parquet":
+                    stale.unlink()
+    except BaseException:
+        for _, _, path in staged:
+            path.unlink(missing_ok=True)
+        raise
+    written = {(date, country) for date, country, _ in staged}
     removed = 0
     for date in dates:
         for country in countries:
-            if (date, country) not in keys and (
+            if (date, country) not in written and (
                 dataset_dir / f"date={date}" / f"country={country}"
             ).exists():
                 remove_partition(dataset_dir, date, country)
                 removed += 1
-    return {"partitions_written": len(keys), "partitions_removed": removed, "rows": frame.height}
+    return {"partitions_written": len(written), "partitions_removed": removed, "rows": frame.height}

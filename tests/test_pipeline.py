@@ -182,6 +182,7 @@ def one_day(tmp_path_factory, short_window) -> Path:
         (b"<!DOCTYPE html><html><body>Service Unavailable</body></html>", "HTML"),
         (b'{"feed": {"results": [{"id": "1", "name": "x"', "truncated"),
         (b'{"feed": {}}', "results"),
+        ('{"feed": {"title": "Défense"}}'.encode("latin-1"), "not UTF-8"),
     ],
 )
 def test_a_bad_raw_file_fails_naming_it_and_keeps_the_lake(one_day, body, problem):

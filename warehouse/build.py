@@ -9,7 +9,7 @@ and never scans years of files. The products tables are reloaded from
 products.toml, and every derived table is recreated from the base tables, so they
 always agree with them. The models reference staged inputs by name
 (``lake_<dataset>``, ``staged_<table>``), which this module provides as temporary
-views: the SQL stays plain, with no templating.
+tables and views: the SQL stays plain, with no templating.
 """
 
 from __future__ import annotations
@@ -213,31 +213,32 @@ def _load_window(
     """Replace the window's rows of a base table with the lake's (delete, then insert)."""
     source = _lake_source(dataset_dir, window)
     staged = f"lake_{table}"
+    in_window = "" if window is None else "WHERE date BETWEEN ? AND ?"
     try:
         if source is None:
             # No files (a dataset not collected yet, or an empty window): the window
             # becomes empty, as in the lake.
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {staged} AS FROM {table} LIMIT 0")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS FROM {table} LIMIT 0")
         else:
             # Files hold date and country themselves (the contract), so the folder
             # names are not parsed: a folder like country=no stays text, and reading
-            # thousands of small files skips a per-file step.
+            # thousands of small files skips a per-file step. The window is read
+            # once into a temporary table: reading the files' schemas (for
+            # union_by_name) costs as much as reading small files' rows. The date
+            # filter guards against a file holding rows of another date: they would
+            # escape the next delete of their own window.
             con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {staged} AS FROM read_parquet({source},"
-                " hive_partitioning = false, union_by_name = true)"
+                f"CREATE OR REPLACE TEMP TABLE {staged} AS FROM read_parquet({source},"
+                f" hive_partitioning = false, union_by_name = true) {in_window}",
+                [] if window is None else list(window),
             )
         _add_new_lake_columns(con, table, staged)
         if window is None:
             con.execute(f"DELETE FROM {table}")
-            con.execute(f"INSERT INTO {table} BY NAME FROM {staged}")
         else:
             con.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", list(window))
-            # The date filter guards against a file holding rows of another date:
-            # they would escape the next delete of their own window.
-            con.execute(
-                f"INSERT INTO {table} BY NAME FROM {staged} WHERE date BETWEEN ? AND ?",
-                list(window),
-            )
+        con.execute(f"INSERT INTO {table} BY NAME FROM {staged}")
+        con.execute(f"DROP TABLE {staged}")
     except duckdb.Error as error:
         dates = "all dates" if window is None else f"dates {window[0]}..{window[1]}"
         raise WarehouseBuildError(

@@ -3,7 +3,7 @@
 --
 -- Base table: this file only declares it (types as in assets/schemas.py). build.py
 -- loads it window by window: it deletes the window's dates, then inserts them from
--- the lake Parquet (staged as the temp view lake_chart_entries). Columns the lake
+-- the lake Parquet (staged as the temp table lake_chart_entries). Columns the lake
 -- gains later are added by build.py, so the table stays a copy of the lake.
 CREATE TABLE IF NOT EXISTS chart_entries (
     date DATE,

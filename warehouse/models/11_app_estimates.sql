@@ -4,7 +4,7 @@
 -- source says where the estimate came from ('model' = Chartwatch's own model).
 --
 -- Base table: declared here, loaded window by window by build.py (delete the
--- window's dates, insert them from the staged view lake_app_estimates).
+-- window's dates, insert them from the staged temp table lake_app_estimates).
 CREATE TABLE IF NOT EXISTS app_estimates (
     date DATE,
     country VARCHAR,

@@ -4,7 +4,7 @@
 -- already mapped to its product.
 --
 -- Base table: declared here, loaded window by window by build.py (delete the
--- window's dates, insert them from the staged view lake_search_interest).
+-- window's dates, insert them from the staged temp table lake_search_interest).
 CREATE TABLE IF NOT EXISTS search_interest (
     date DATE,
     country VARCHAR,
