@@ -83,10 +83,10 @@ def replace_partitions(
         date, country = args.partition_keys.row(0)
         if args.index_in_partition:
             raise RuntimeError(f"partition date={date}/country={country} split into several files")
-        folder = dataset_dir / f"date={date}" / f"country={country}"
-        path = folder / f".{PART_FILE}.{token}.tmp"
-        staged.append((str(date), country, path))
-        return path
+        # Relative to the dataset folder: Polars joins it to its base path.
+        relative = Path(f"date={date}", f"country={country}", f".{PART_FILE}.{token}.tmp")
+        staged.append((str(date), country, dataset_dir / relative))
+        return relative
 
     try:
         if frame.height:
