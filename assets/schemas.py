@@ -47,6 +47,30 @@ SEARCH_INTEREST = pl.Schema(
     }
 )
 
+# App metadata as the App Store lists it (iTunes Lookup API), one row per date,
+# country (the storefront asked), store and app_id. developer is the seller,
+# falling back to the artist; rating_count and average_rating are the storefront's.
+APP_METADATA = pl.Schema(
+    {
+        "date": pl.Date,
+        "country": pl.String,
+        "store": pl.String,
+        "app_id": pl.String,
+        "name": pl.String,
+        "developer": pl.String,
+        "bundle_id": pl.String,
+        "genre": pl.String,
+        "genre_id": pl.String,
+        "price": pl.Float64,
+        "currency": pl.String,
+        "rating_count": pl.Int64,
+        "average_rating": pl.Float64,
+        "release_date": pl.Date,
+        "version": pl.String,
+        "source": pl.String,
+    }
+)
+
 # A batch of raw files read from the archive, the input of every parser.
 RAW_BATCH = pl.Schema(
     {

@@ -451,3 +451,82 @@ def test_bad_inputs_are_refused_before_touching_the_warehouse(tmp_path):
 def test_read_only_connection_refuses_a_missing_warehouse(tmp_path):
     with pytest.raises(FileNotFoundError, match="build it first"):
         connect_read_only(tmp_path / "missing.duckdb")
+
+
+# --- app metadata (iTunes Lookup) --------------------------------------------------
+
+
+def listing(n, country, app_id, name, bundle_id, rating_count, developer="DeepSeek", **kw):
+    """One app_metadata row: an App Store lookup of ``app_id`` on 2025-01-``n``."""
+    genre = kw.get("genre", "Productivity")
+    return (day(n), country, "app_store", app_id, name, developer, bundle_id, genre, "6007",
+            0.0, "USD", rating_count, 4.5, day(1), "1.0", "itunes_lookup")  # fmt: skip
+
+
+def test_apps_take_their_listing_from_the_latest_lookup(tmp_path):
+    from assets.schemas import APP_METADATA
+
+    lake = make_lake(tmp_path)
+    rows = [
+        # DeepSeek: an older US lookup, then three storefronts on 01-15 (the US wins).
+        listing(14, "us", DEEPSEEK_IOS, DEEPSEEK_NAME, "com.deepseek.old", 100, genre="Utilities"),
+        listing(15, "cn", DEEPSEEK_IOS, "深度求索", "com.deepseek.cn", 900),
+        listing(15, "us", DEEPSEEK_IOS, DEEPSEEK_NAME, "com.deepseek.chat", 2000),
+        listing(15, "gb", DEEPSEEK_IOS, DEEPSEEK_NAME, "com.deepseek.gb", 50),
+        # '222': the latest date wins over the US storefront; without the US, the
+        # highest country code.
+        listing(14, "us", "222", "New Name: Pro", "com.new.us", 10),
+        listing(15, "eg", "222", "New Name: Pro", "com.new.eg", 20),
+        listing(15, "jp", "222", "New Name: Pro", "com.new.jp", 30),
+        # Looked up, never charted nor estimated.
+        listing(15, "us", "444", "Quiet Reader", "com.quiet.reader", 7, "Quiet Co", genre="Books"),
+    ]
+    write_lake(lake, "app_metadata", pl.DataFrame(rows, APP_METADATA, orient="row"))
+    db = tmp_path / "w.duckdb"
+    counts = build_warehouse(db, lake, products_file(tmp_path))
+    tables = snapshot(db)
+    assert counts["app_metadata"] == len(rows)
+    assert tables["app_metadata"].columns == list(APP_METADATA.names())
+    assert tables["apps"].select("store", "app_id").is_duplicated().sum() == 0
+
+    apps = {row["app_id"]: row for row in tables["apps"].to_dicts()}
+    deepseek = apps[DEEPSEEK_IOS]
+    assert (deepseek["bundle_id"], deepseek["genre"], deepseek["rating_count"]) == (
+        "com.deepseek.chat",
+        "Productivity",
+        2000,
+    )
+    assert (deepseek["metadata_date"], deepseek["release_date"]) == (day(15), day(1))
+    assert (deepseek["name"], deepseek["product"]) == (DEEPSEEK_NAME, "deepseek")
+    assert (apps["222"]["bundle_id"], apps["222"]["rating_count"]) == ("com.new.jp", 30)
+    # The charts' name and developer stay; the listing only fills what they lack.
+    assert (apps["222"]["name"], apps["222"]["developer"]) == ("New Name: Pro", "New Dev")
+    quiet = apps["444"]
+    assert (quiet["name"], quiet["developer"], quiet["product"], quiet["tracked"]) == (
+        "Quiet Reader",
+        "Quiet Co",
+        "quiet-reader",
+        False,
+    )
+    assert (quiet["genre"], quiet["first_seen"], quiet["last_seen"]) == ("Books", None, None)
+    # Never looked up: no listing.
+    assert (apps["111"]["bundle_id"], apps["111"]["rating_count"]) == (None, None)
+    assert apps["111"]["name"] == "Cool Game!!"
+
+
+def test_without_lookups_apps_have_empty_listings(tmp_path, tables):
+    # The shared lake has no app_metadata dataset at all (as in the sample).
+    assert tables["app_metadata"].is_empty()
+    apps = tables["apps"]
+    listing_columns = ["bundle_id", "genre", "genre_id", "price", "currency", "rating_count",
+                       "average_rating", "release_date", "metadata_date"]  # fmt: skip
+    assert apps.columns[:8] == ["store", "app_id", "product", "name", "developer", "tracked",
+                                "first_seen", "last_seen"]  # fmt: skip
+    assert apps.columns[8:] == listing_columns
+    assert apps.select(listing_columns).null_count().row(0) == (apps.height,) * 9
+    # A window build finds no folder to read either.
+    lake, db = make_lake(tmp_path), tmp_path / "w.duckdb"
+    build_warehouse(db, lake, products_file(tmp_path))
+    counts = build_warehouse(db, lake, products_file(tmp_path), dates=(day(14), day(15)))
+    assert counts["app_metadata"] == 0
+    assert counts["apps"] == apps.height

@@ -12,12 +12,14 @@ estimates CSV rows are formatted as text, quoted as ``write_csv`` quotes them.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
 import numpy as np
 import polars as pl
 
+from assets.itunes.parse import lookup_batches, lookup_item
 from assets.raw import RawResponse
 from assets.sample_market.catalog import GENRES
 from assets.sample_market.simulate import CHART_DEPTH, SampleMarket
@@ -459,6 +461,115 @@ def pageview_responses(
             )
 
 
+def lookup_responses(
+    market: SampleMarket, date: dt.date, country: str, app_ids: Iterable[str]
+) -> list[RawResponse]:
+    """What the iTunes Lookup API answers on ``date`` in storefront ``country`` for
+    these App Store ids: one ``lookup-<NNN>.json`` per call of up to 100 ids, split
+    and named as the live fetch does (``lookup_batches``, ``lookup_item``).
+
+    An id the catalog does not have, or whose app is not sold in the storefront, is
+    absent from ``results``, as with Apple. Name, seller, genre, price and release
+    date are the catalog's; the rest is derived from the app and the market, never
+    drawn at random, so the same arguments always give the same bytes:
+
+    * ``bundleId``: the app's Play package when it has one (apps often share the
+      id), else ``com.<developer>.<name>``;
+    * ``userRatingCount``: 0.5-2.4% (by app) of the storefront's downloads through
+      ``date``, those before the window counted at the first day's rate for up to a
+      year since release; ``averageUserRating`` 3.5-4.9 by app (0 without ratings);
+    * ``version``: a new version every 30 days since release, ``currentVersionReleaseDate``
+      its day.
+    """
+    batches = lookup_batches(app_ids)
+    if not batches:
+        return []
+    storefront = market.demand.filter(pl.col("store") == "app_store", pl.col("country") == country)
+    # Whole downloads: integer sums do not depend on the order Polars adds them in.
+    downloads = pl.col("downloads").round().cast(pl.Int64)
+    installs = (
+        storefront.group_by("app_idx")
+        .agg(
+            through=downloads.filter(pl.col("date") <= date).sum(),
+            first_day=downloads.filter(pl.col("date") == market.first_day).sum(),
+        )
+        .select("app_idx", "through", "first_day")
+    )
+    wanted = [app_id for ids in batches for app_id in ids]
+    apps = (
+        market.apps.filter(pl.col("app_store_id").is_in(wanted))
+        .join(installs, on="app_idx")  # only the apps sold in this storefront
+        .with_columns(slug=_slug(pl.col("name")), developer_slug=_slug(pl.col("developer")))
+    )
+    listed = {app["app_store_id"]: app for app in apps.iter_rows(named=True)}
+
+    def result(app: dict) -> dict:
+        app_id, track_id = app["app_store_id"], int(app["app_store_id"])
+        release: dt.date = app["release"]
+        before_window = min(max((market.first_day - release).days, 0), 365)
+        ratings = int(
+            (0.005 + track_id % 20 / 1000) * (app["through"] + before_window * app["first_day"])
+        )
+        average = round(3.5 + track_id * 7919 % 140001 / 100000, 5) if ratings else 0
+        updates = max((date - release).days, 0) // 30
+        current = release + dt.timedelta(days=30 * updates)
+        artist_id = 1_000_000_000 + zlib.crc32(app["developer"].encode()) % 900_000_000
+        bundle = app["play_id"] or "com.{}.{}".format(
+            app["developer_slug"].replace("-", "") or "developer",
+            app["slug"].replace("-", "") or f"id{app_id}",
+        )
+        artwork = f"https://is1-ssl.mzstatic.com/image/thumb/Purple/{app_id}/AppIcon-0-1x_U007emarketing.png/{{0}}x{{0}}bb.jpg"
+        genre = GENRES.get(app["genre_id"], "Utilities")
+        return {
+            "isGameCenterEnabled": app["genre_id"] == "6014",
+            "artworkUrl60": artwork.format(60),
+            "artworkUrl512": artwork.format(512),
+            "artworkUrl100": artwork.format(100),
+            "artistViewUrl": f"https://apps.apple.com/{country}/developer/{app['developer_slug']}/id{artist_id}?uo=4",
+            "features": ["iosUniversal"],
+            "advisories": [],
+            "kind": "software",
+            "minimumOsVersion": "15.0",
+            "trackCensoredName": app["name"],
+            "languageCodesISO2A": ["EN"],
+            "fileSizeBytes": str(20_000_000 + track_id % 180_000_000),
+            "formattedPrice": f"${app['price']:.2f}" if app["price"] else "Free",
+            "contentAdvisoryRating": "4+",
+            "averageUserRatingForCurrentVersion": average,
+            "userRatingCountForCurrentVersion": ratings,
+            "averageUserRating": average,
+            "trackViewUrl": f"https://apps.apple.com/{country}/app/{app['slug']}/id{app_id}?uo=4",
+            "trackContentRating": "4+",
+            "bundleId": bundle,
+            "trackId": track_id,
+            "trackName": app["name"],
+            "releaseDate": f"{release.isoformat()}T08:00:00Z",
+            "genreIds": [app["genre_id"]],
+            "primaryGenreName": genre,
+            "primaryGenreId": int(app["genre_id"]),
+            "isVppDeviceBasedLicensingEnabled": True,
+            "sellerName": app["developer"],
+            "currentVersionReleaseDate": f"{current.isoformat()}T07:00:00Z",
+            "releaseNotes": "Bug fixes and performance improvements.",
+            "version": f"{1 + updates // 12}.{updates % 12}.{track_id % 10}",
+            "wrapperType": "software",
+            "currency": "USD",
+            "description": f"{app['name']} by {app['developer']}.",
+            "artistId": artist_id,
+            "artistName": app["developer"],
+            "genres": [genre],
+            "price": app["price"],
+            "userRatingCount": ratings,
+        }
+
+    responses = []
+    for number, ids in enumerate(batches, start=1):
+        results = [result(listed[app_id]) for app_id in ids if app_id in listed]
+        body = _dumps({"resultCount": len(results), "results": results})
+        responses.append(RawResponse("itunes_lookup", date, country, lookup_item(number), body))
+    return responses
+
+
 def _dumps(document: object) -> bytes:
     import json
 
@@ -469,5 +580,6 @@ __all__ = [
     "apple_chart_responses",
     "estimate_responses",
     "google_play_responses",
+    "lookup_responses",
     "pageview_responses",
 ]

@@ -1,15 +1,25 @@
--- apps: every app seen in chart_entries or app_estimates, with its product.
+-- apps: every app seen in chart_entries or app_estimates, or looked up in
+-- app_metadata, with its product and its store listing.
 -- One row per store, app_id.
 --
 -- name and developer come from the most recent sighting (app_estimates carry no
 -- developer, so the developer is the most recent one the charts named). On the
 -- same day storefronts may show localised names: the US storefront wins, then the
--- highest country code, so the choice is stable from build to build.
+-- highest country code, so the choice is stable from build to build. An app no
+-- chart or estimate names takes the name and developer (the seller) of its listing.
 -- product is the tracked product when products.toml lists the app; otherwise a slug
 -- of the name (lower case, runs of non-alphanumerics -> '-', trimmed of '-'), so the
 -- same untracked app in both stores usually lands on one key. Letters and digits of
 -- any script count as alphanumeric (a Chinese name keeps its characters); an app
 -- whose name has none falls back to its lower-cased app_id.
+-- first_seen and last_seen are the first and last days of chart or estimate
+-- sightings (null for an app only ever looked up).
+--
+-- The listing columns (bundle_id, genre, genre_id, price, currency, rating_count,
+-- average_rating, release_date) come from the app's most recent app_metadata row:
+-- the latest date, on it the US storefront, then the highest country code;
+-- metadata_date is that row's date. They are null for an app never looked up.
+-- rating_count and average_rating are that storefront's, not worldwide figures.
 CREATE OR REPLACE TABLE apps AS
 WITH sightings AS (
     SELECT store, app_id, date, country, app_name, developer
@@ -32,21 +42,70 @@ latest AS (
     FROM sightings
     WHERE app_id IS NOT NULL
     GROUP BY store, app_id
+),
+
+listing AS (
+    -- One row per app and lookup (the grain of app_metadata), so the whole row of
+    -- the preferred lookup is taken at once.
+    SELECT
+        store,
+        app_id,
+        arg_max(
+            {
+                'name': name,
+                'developer': developer,
+                'bundle_id': bundle_id,
+                'genre': genre,
+                'genre_id': genre_id,
+                'price': price,
+                'currency': currency,
+                'rating_count': rating_count,
+                'average_rating': average_rating,
+                'release_date': release_date,
+                'date': date
+            },
+            (date, country = 'us', country)
+        ) AS m
+    FROM app_metadata
+    WHERE app_id IS NOT NULL
+    GROUP BY store, app_id
+),
+
+known AS (
+    SELECT
+        coalesce(l.store, s.store) AS store,
+        coalesce(l.app_id, s.app_id) AS app_id,
+        coalesce(l.name, s.m.name) AS name,
+        coalesce(l.developer, s.m.developer) AS developer,
+        l.first_seen,
+        l.last_seen,
+        s.m
+    FROM latest AS l
+    FULL OUTER JOIN listing AS s ON l.store = s.store AND l.app_id = s.app_id
 )
 
 SELECT
-    l.store,
-    l.app_id,
+    k.store,
+    k.app_id,
     coalesce(
         t.product,
-        nullif(trim(regexp_replace(lower(l.name), '[^\p{L}\p{N}]+', '-', 'g'), '-'), ''),
-        lower(l.app_id)
+        nullif(trim(regexp_replace(lower(k.name), '[^\p{L}\p{N}]+', '-', 'g'), '-'), ''),
+        lower(k.app_id)
     ) AS product,
-    l.name,
-    l.developer,
+    k.name,
+    k.developer,
     t.product IS NOT NULL AS tracked,
-    l.first_seen,
-    l.last_seen
-FROM latest AS l
-LEFT JOIN tracked_products AS t USING (store, app_id)
-ORDER BY l.store, l.app_id;
+    k.first_seen,
+    k.last_seen,
+    k.m.bundle_id,
+    k.m.genre,
+    k.m.genre_id,
+    k.m.price,
+    k.m.currency,
+    k.m.rating_count,
+    k.m.average_rating,
+    k.m.release_date,
+    k.m.date AS metadata_date
+FROM known AS k
+LEFT JOIN tracked_products AS t ON t.store = k.store AND t.app_id = k.app_id
+ORDER BY k.store, k.app_id;
