@@ -18,7 +18,7 @@ PRODUCT ?= deepseek
 DATE ?= 2025-01-27
 VS ?= perplexity
 
-.PHONY: install demo test ui backfill report lint format clean
+.PHONY: install demo test ui backfill report import lint format clean
 
 install: $(VENV)/.installed
 
@@ -51,6 +51,9 @@ ui: install $(DAGSTER_HOME)/dagster.yaml
 
 backfill: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END)
+
+import: install
+	$(RUN) -m pipelines.cli import $(SOURCE) --date $(DATE) --country $(COUNTRY) $(FILES)
 
 report: install
 	$(RUN) -m warehouse.report --product $(PRODUCT) --date $(DATE) --vs $(VS)

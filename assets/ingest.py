@@ -6,10 +6,15 @@ left alone, so re-materialising a partition is a no-op. Each day is fetched and
 archived before the next, so a range backfill holds one day in memory.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 
 import dagster as dg
 
+from assets import live
+from assets.fetching import FetchReport
+from assets.http import HttpClient
+from assets.live import live_client
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import wikipedia_articles
 from assets.raw import RawResponse, archive_all
@@ -18,6 +23,7 @@ from assets.sample_market import render
 from assets.sample_market.source import check_window, sample_market
 
 Respond = Callable[[ChartwatchConfig, list], Iterable[RawResponse]]
+Live = Callable[[ChartwatchConfig, dt.date, HttpClient], FetchReport]
 
 
 def _apple(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
@@ -38,7 +44,7 @@ def _vendor_estimates(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
 
 
 def extraction_asset(
-    name: str, description: str, respond: Respond, kinds: set[str]
+    name: str, description: str, respond: Respond, live: Live, kinds: set[str]
 ) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", name],
@@ -53,6 +59,8 @@ def extraction_asset(
     ) -> dg.MaterializeResult:
         chartwatch.check()
         dates = partition_dates(context)
+        if chartwatch.source == "live":
+            return _extract_live(context, chartwatch, name, live, dates)
         check_window(dates)
         totals = [0, 0, 0]
         countries: set[str] = set()
@@ -88,29 +96,83 @@ def extraction_asset(
     return _extract
 
 
+def _extract_live(
+    context: dg.AssetExecutionContext,
+    chartwatch: ChartwatchConfig,
+    name: str,
+    live: Live,
+    dates: list,
+) -> dg.MaterializeResult:
+    """Fetch every day of the run, archive what worked, then fail if anything failed."""
+    report = FetchReport()
+    with live_client(chartwatch) as client:
+        for date in dates:
+            day = live(chartwatch, date, client)
+            report.merge(day)
+            ok = sorted({r.country for r in day.archived + day.already_archived})
+            context.log.info(
+                f"{name} {date}: {day.summary()}; countries with data: {len(ok)}"
+                + (f"; failed: {', '.join(day.failed_countries)}" if day.failures else "")
+            )
+            for failure in day.failures:
+                context.log.error(failure.message)
+    metadata = {
+        "days": len(dates),
+        "fetched": len(report.archived),
+        "already_archived": len(report.already_archived),
+        "without_data": len(report.empty),
+        "failed": len(report.failures),
+        "failed_countries": ", ".join(report.failed_countries) or "none",
+        "bytes_written": dg.MetadataValue.int(report.bytes_archived),
+        "archive": dg.MetadataValue.path(str(chartwatch.raw_dir)),
+    }
+    if report.failures:
+        table = "\n".join(
+            f"| {f.request.date} | {f.request.country} | {f.request.what} | {f.problem[:300]} |"
+            for f in report.failures[:200]
+        )
+        metadata["failures"] = dg.MetadataValue.md(
+            "| date | country | what | problem |\n|---|---|---|---|\n" + table
+        )
+        raise dg.Failure(
+            description=(
+                f"{name}: {len(report.failures)} of {len(report.failures) + len(report.archived)}"
+                f" requests failed (countries: {', '.join(report.failed_countries)}); everything"
+                " that worked is archived, and running the partition again fetches only what is"
+                f" missing. First failure: {report.failures[0].message}"
+            ),
+            metadata=metadata,
+        )
+    return dg.MaterializeResult(metadata=metadata)
+
+
 apple_charts = extraction_asset(
     "apple_charts",
     "App Store top charts per storefront: top free and top paid from Apple's RSS feed "
     "(100 deep), top grossing from the legacy iTunes RSS (200 deep).",
     _apple,
+    live.apple_charts,
     {"python", "json"},
 )
 google_play_charts = extraction_asset(
     "google_play_charts",
     "Google Play top free, paid and grossing charts (200 deep) in Chartwatch's import shape.",
     _google_play,
+    lambda config, date, client: live.imported(config, "google_play", ".json", date, "google_play"),
     {"python", "json"},
 )
 wikimedia_pageviews = extraction_asset(
     "wikimedia_pageviews",
     "Daily Wikipedia pageviews of each tracked product's articles (products.toml).",
     _wikimedia,
+    live.wikimedia_pageviews,
     {"python", "json"},
 )
 vendor_estimates = extraction_asset(
     "vendor_estimates",
     "Vendor estimates: daily downloads and DAU per app, country and store (CSV).",
     _vendor_estimates,
+    lambda config, date, client: live.imported(config, "vendor_estimates", ".csv", date, None),
     {"python", "csv"},
 )
 

@@ -47,7 +47,8 @@ def chart_entries_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFra
 
 def app_estimates_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
     batch = _read(config, "vendor_estimates", date, ".csv", config.countries_for())
-    return parse_estimates_csv(batch, source=config.source)
+    # Live mode has no estimates feed of its own: its files are imports.
+    return parse_estimates_csv(batch, source="sample" if config.source == "sample" else "import")
 
 
 def search_interest_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:

@@ -21,7 +21,9 @@ DAY_WORKERS = int(os.environ.get("CHARTWATCH_DAY_WORKERS", "2"))
 
 FIRST_DAY = "2025-01-01"
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone="UTC")
+# end_offset=1: today's partition exists, because a live chart fetched now is today's
+# chart (Apple's feeds have no history: tomorrow it can no longer be fetched).
+daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone="UTC", end_offset=1)
 single_run = dg.BackfillPolicy.single_run()
 
 

@@ -5,14 +5,31 @@ shown in the Dagster UI, so the UI and the command line run with the same
 configuration.
 """
 
+import re
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
+from assets.apple.parse import LEGACY_FEED_NAME
 from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
 
 SOURCES = ("sample", "live")
+
+DEFAULT_URLS = {
+    "apple_rss_url": "https://rss.applemarketingtools.com",
+    "itunes_url": "https://itunes.apple.com",
+    "wikimedia_url": "https://wikimedia.org/api/rest_v1",
+    "appfigures_url": "https://api.appfigures.com/v2",
+}
+# iPhone top free and paid come from the current RSS feed; these legacy feeds add
+# the grossing chart and the iPad charts (both 200 deep).
+DEFAULT_LEGACY_FEEDS = (
+    "topgrossingapplications",
+    "topfreeipadapplications",
+    "toppaidipadapplications",
+    "topgrossingipadapplications",
+)
 
 
 class ChartwatchConfig(dg.ConfigurableResource):
@@ -34,6 +51,37 @@ class ChartwatchConfig(dg.ConfigurableResource):
         default="products.toml",
         description="CHARTWATCH_PRODUCTS: the tracked-products file.",
     )
+    apple_rss_url: str = Field(
+        default=DEFAULT_URLS["apple_rss_url"],
+        description="CHARTWATCH_APPLE_RSS_URL: Apple's current RSS feed generator (live mode).",
+    )
+    itunes_url: str = Field(
+        default=DEFAULT_URLS["itunes_url"],
+        description="CHARTWATCH_ITUNES_URL: legacy iTunes RSS and the Lookup API (live mode).",
+    )
+    wikimedia_url: str = Field(
+        default=DEFAULT_URLS["wikimedia_url"],
+        description="CHARTWATCH_WIKIMEDIA_URL: the Wikimedia REST API (live mode).",
+    )
+    appfigures_url: str = Field(
+        default=DEFAULT_URLS["appfigures_url"],
+        description="CHARTWATCH_APPFIGURES_URL: the Appfigures API, used when APPFIGURES_TOKEN is set.",
+    )
+    contact: str = Field(
+        default="",
+        description="CHARTWATCH_CONTACT: an e-mail or URL for the User-Agent of live requests"
+        " (Wikimedia asks for one).",
+    )
+    legacy_feeds: str = Field(
+        default=",".join(DEFAULT_LEGACY_FEEDS),
+        description="CHARTWATCH_LEGACY_FEEDS: legacy iTunes RSS feeds fetched per storefront"
+        " (200 deep); top free and paid iPhone come from the current RSS feed.",
+    )
+    genres: str = Field(
+        default="",
+        description="CHARTWATCH_GENRES: App Store genre ids (e.g. 6007,6014) whose iPhone top"
+        " free, paid and grossing charts are fetched too; empty = overall charts only.",
+    )
 
     def check(self) -> None:
         if self.source not in SOURCES:
@@ -41,12 +89,30 @@ class ChartwatchConfig(dg.ConfigurableResource):
                 f"CHARTWATCH_SOURCE={self.source!r} is not a known source; use one of "
                 f"{', '.join(SOURCES)}"
             )
-        if self.source == "live":
-            raise NotImplementedError(
-                "CHARTWATCH_SOURCE=live: the live connectors are not built yet (issue 3); "
-                "unset CHARTWATCH_SOURCE to use the built-in sample market"
-            )
         parse_country_list(self.countries)
+        for feed in self.legacy_feed_list:
+            if not re.fullmatch(LEGACY_FEED_NAME, feed) or "__genre" in feed:
+                raise ValueError(
+                    f"CHARTWATCH_LEGACY_FEEDS: {feed!r} is not a legacy iTunes chart feed; use"
+                    " top{free,paid,grossing}[ipad]applications, e.g. topgrossingapplications"
+                )
+        for genre in self.genre_list:
+            if not genre.isdigit():
+                raise ValueError(
+                    f"CHARTWATCH_GENRES: {genre!r} is not an App Store genre id (digits, e.g. 6014)"
+                )
+
+    @property
+    def legacy_feed_list(self) -> list[str]:
+        return [f.strip() for f in self.legacy_feeds.split(",") if f.strip()]
+
+    @property
+    def genre_list(self) -> list[str]:
+        return [g.strip() for g in self.genres.split(",") if g.strip()]
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.root / "quarantine"
 
     @property
     def root(self) -> Path:

@@ -1,6 +1,7 @@
-"""Command line: materialise a date range as one Dagster run.
+"""Command line: materialise a date range as one Dagster run, or import files.
 
     python -m pipelines.cli materialize --start 2025-01-01 --end 2025-02-09
+    python -m pipelines.cli import google_play --date 2025-01-27 --country us topselling_free.json
 
 The run is recorded in $DAGSTER_HOME like a run launched from the UI (it shows
 in the UI's run history and asset catalog), and covers the whole range in a
@@ -14,6 +15,7 @@ import datetime as dt
 import sys
 import threading
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -56,6 +58,54 @@ def materialize(
     )
 
 
+# Sources whose files arrive by import, with the file suffix each expects.
+IMPORTS = {
+    "google_play": ".json",
+    "vendor_estimates": ".csv",
+    "apple_rss": ".json",
+    "itunes_rss": ".json",
+}
+
+
+def import_files(
+    source: str, date: dt.date, country: str, files: list[Path], raw_root: Path
+) -> list[Path]:
+    """Check each file with its source's parser, then archive it unchanged.
+
+    Every file is checked before any is archived, so a bad one leaves the archive
+    as it was; an archived file is never replaced by different bytes.
+    """
+    from assets.apple.fetch import one_file_batch
+    from assets.apple.parse import parse_current_rss, parse_legacy_rss
+    from assets.estimates.parse import parse_estimates_csv
+    from assets.google_play.parse import parse_google_play_charts
+    from assets.markets import parse_country_list
+    from assets.raw import RawResponse, archive, partition_dir
+
+    parsers = {
+        "google_play": parse_google_play_charts,
+        "vendor_estimates": lambda batch: parse_estimates_csv(batch, source="import"),
+        "apple_rss": parse_current_rss,
+        "itunes_rss": parse_legacy_rss,
+    }
+    if source not in IMPORTS:
+        raise ValueError(f"cannot import {source!r}; importable sources: {', '.join(IMPORTS)}")
+    codes = parse_country_list(country)
+    if len(codes) != 1:
+        raise ValueError(f"--country takes one storefront code, got {country!r}")
+    country = codes[0]
+    responses = []
+    for path in files:
+        if path.suffix != IMPORTS[source]:
+            raise ValueError(f"{path}: {source} files are {IMPORTS[source]} files")
+        response = RawResponse(source, date, country, path.name, path.read_bytes())
+        parsers[source](one_file_batch(response))  # raises RawFileError naming the problem
+        responses.append(response)
+    for response in responses:
+        archive(raw_root, response)
+    return [partition_dir(raw_root, source, date, country) / r.item for r in responses]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.cli", description=__doc__.split("\n\n")[0]
@@ -66,7 +116,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--start", type=_date, required=True)
     run.add_argument("--end", type=_date, required=True)
+    imp = commands.add_parser(
+        "import",
+        help="check files of a documented shape (docs/raw-formats.md) and add them to the raw archive",
+    )
+    imp.add_argument("source", choices=sorted(IMPORTS))
+    imp.add_argument("--date", type=_date, required=True, help="the day the files describe")
+    imp.add_argument("--country", required=True, help="the storefront the files describe")
+    imp.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
+
+    if args.command == "import":
+        from assets.raw import RawArchiveConflict, RawFileError
+        from pipelines.resources import chartwatch_from_env
+
+        try:
+            archived = import_files(
+                args.source, args.date, args.country, args.files, chartwatch_from_env().raw_dir
+            )
+        except (ValueError, OSError, RawFileError, RawArchiveConflict) as exc:
+            print(f"import failed, nothing was archived: {exc}", file=sys.stderr)
+            return 1
+        for path in archived:
+            print(f"archived {path}")
+        print(f"now materialise {args.date} (make backfill START={args.date} END={args.date})")
+        return 0
 
     began = time.monotonic()
     try:

@@ -12,14 +12,14 @@ from assets.resources import ChartwatchConfig
 from assets.warehouse_tables import warehouse
 from pipelines.jobs import daily_pipeline
 from pipelines.resources import chartwatch_from_env
-from pipelines.schedules import daily_schedule
+from pipelines.schedules import schedules
 
 
 def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingest_assets, *lake_assets, warehouse],
         jobs=[daily_pipeline],
-        schedules=[daily_schedule],
+        schedules=schedules,
         resources={"chartwatch": chartwatch},
         # Every step is already multi-threaded (Polars, DuckDB); running the steps in
         # one process avoids a process start per step and lets them share the

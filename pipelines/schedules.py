@@ -1,15 +1,50 @@
-"""Schedules. The daily run waits until 06:00 UTC, after the stores have
-refreshed their charts for the previous day; it is off by default (the sample
-market has no new days) and is turned on in the UI for live mode."""
+"""Schedules for live mode, both off by default (the sample market has no new
+days); turn them on in the UI (Automation) when CHARTWATCH_SOURCE=live.
+
+- ``daily_charts`` at 06:00 UTC runs today's partition: Apple's charts are a
+  snapshot, so they are captured once a day on the day itself, after the stores'
+  overnight refresh (US charts settle by about 00:00 Pacific, 08:00 UTC the day
+  before; by 06:00 UTC every storefront has its new day).
+- ``settled_day`` at 07:00 UTC runs yesterday's partition again: Wikimedia
+  publishes a day's pageviews after the day ends, so they are fetched then; the
+  charts of that day are re-parsed from the archive, nothing is fetched twice.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import dagster as dg
 
 from pipelines.jobs import daily_pipeline
 
-daily_schedule = dg.build_schedule_from_partitioned_job(
-    daily_pipeline,
-    hour_of_day=6,
+
+def _run_for(context: dg.ScheduleEvaluationContext, days_back: int) -> dg.RunRequest:
+    scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+    day = (scheduled.astimezone(dt.UTC) - dt.timedelta(days=days_back)).date().isoformat()
+    return dg.RunRequest(run_key=f"{day}-{days_back}", partition_key=day)
+
+
+@dg.schedule(
+    job=daily_pipeline,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Live mode: capture today's charts (06:00 UTC) through lake and warehouse.",
 )
+def daily_charts(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return _run_for(context, days_back=0)
+
+
+@dg.schedule(
+    job=daily_pipeline,
+    cron_schedule="0 7 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Live mode: yesterday again (07:00 UTC), once its pageviews are published.",
+)
+def settled_day(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return _run_for(context, days_back=1)
+
+
+schedules = [daily_charts, settled_day]

@@ -111,7 +111,7 @@ def test_definitions_wire_every_source_through_lake_to_warehouse():
     assert "warehouse/duckdb" in keys
     job = defs.resolve_job_def("daily_pipeline")
     assert job.partitions_def is not None
-    assert [s.name for s in defs.schedules] == ["daily_pipeline_schedule"]
+    assert sorted(s.name for s in defs.schedules) == ["daily_charts", "settled_day"]
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -142,6 +142,19 @@ def test_short_window_fills_lake_and_warehouse(short_window):
         " AND store = 'app_store' AND chart = 'top_free' AND rank = 1"
     ).fetchone()
     assert top == ("DeepSeek - AI Assistant",)
+
+
+def test_live_schedules_capture_today_then_settle_yesterday():
+    from pipelines.schedules import daily_charts, settled_day
+
+    at = dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)
+    for schedule, day in [(daily_charts, "2026-11-30"), (settled_day, "2026-11-29")]:
+        assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+        request = schedule(dg.build_schedule_context(scheduled_execution_time=at))
+        assert request.partition_key == day
+    # Today's partition exists: a chart fetched now is today's chart.
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert defs.resolve_job_def("daily_pipeline").partitions_def.get_last_partition_key() == today
 
 
 def test_a_partition_twice_gives_identical_data_and_leaves_others_untouched(tmp_path):

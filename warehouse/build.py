@@ -2,7 +2,7 @@
 
 ``build_warehouse`` runs the SQL models of ``warehouse/models`` in file-name order,
 in one transaction: a failed build leaves the previous warehouse as it was. The
-three lake datasets are copied into base tables one date window at a time (the
+lake datasets (LAKE_DATASETS) are copied into base tables one date window at a time (the
 window's rows are deleted, then inserted again from the Parquet files of only that
 window's date folders), so a daily update is idempotent, leaves other dates alone
 and never scans years of files. The products tables are reloaded from
@@ -26,7 +26,7 @@ import polars as pl
 MODELS_DIR = Path(__file__).parent / "models"
 
 # Datasets of the lake, each copied into the base table of the same name.
-LAKE_DATASETS = ("chart_entries", "app_estimates", "search_interest")
+LAKE_DATASETS = ("chart_entries", "app_estimates", "search_interest", "app_metadata")
 
 _MODEL_FILE = re.compile(r"^(?P<order>\d+)_(?P<name>[a-z0-9_]+)\.sql$")
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")

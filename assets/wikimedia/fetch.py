@@ -1,0 +1,74 @@
+"""Wikimedia pageviews, live: one request per tracked article and day.
+
+The Pageviews API has history since mid-2015, so any past day can be fetched
+(a backfill simply asks for each day of its range). A day's views are published
+after the day ends: days from today on are left for a later run. The API answers
+404 when an article had no views that day (or is not in the edition yet); that is
+"no data", not a failure, and nothing is archived.
+
+Requests ask for human readers (``agent=user``) on every platform, one day at a
+time, so each archived file is the complete answer for its day and a failed run
+refetches only the days it lacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+import polars as pl
+
+from assets.apple.fetch import one_file_batch
+from assets.fetching import Request
+from assets.products import Article
+from assets.raw import RawFileError, RawResponse
+from assets.wikimedia.parse import WORLDWIDE, parse_pageviews
+
+NO_VIEWS = frozenset({404})
+
+
+def pageview_item(project: str, article: str) -> str:
+    """The archived file name of an article's pageviews (as the sample market writes it)."""
+    return f"{project}__{quote(article, safe='')}.json"
+
+
+def pageview_requests(wikimedia_url: str, date: dt.date, articles: list[Article]) -> list[Request]:
+    day = date.strftime("%Y%m%d")
+    base = wikimedia_url.rstrip("/")
+    return [
+        Request(
+            "wikimedia",
+            date,
+            WORLDWIDE,
+            pageview_item(a.project, a.article),
+            f"{base}/metrics/pageviews/per-article/{a.project}/all-access/user/"
+            f"{quote(a.article, safe='')}/daily/{day}/{day}",
+            f"pageviews of {a.project}/{a.article}",
+            empty_statuses=NO_VIEWS,
+        )
+        for a in articles
+    ]
+
+
+def pageview_validator(articles: list[Article]):
+    """A check for fetched pageviews: they parse, and are the article and day asked."""
+    frame = pl.DataFrame(
+        [(a.project, a.article, a.product) for a in articles],
+        schema=["project", "article", "product"],
+        orient="row",
+    )
+
+    def validate(response: RawResponse) -> None:
+        try:
+            response.body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise RawFileError(
+                source=response.source,
+                date=response.date,
+                country=response.country,
+                path=response.item,
+                problem=f"not UTF-8 text ({error.reason} at byte {error.start})",
+            ) from error
+        parse_pageviews(one_file_batch(response), frame)
+
+    return validate

@@ -1,0 +1,405 @@
+"""Live mode end to end, against a local server of real-shaped responses.
+
+The server on 127.0.0.1 (pytest-httpserver) answers like Apple's current RSS
+generator, the legacy iTunes RSS and the Wikimedia Pageviews API; the bodies are
+the sample market's renderings of those formats. No test touches the internet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+from werkzeug import Response
+
+from assets import live
+from assets.ingest import ingest_assets
+from assets.lake import lake_assets
+from assets.resources import ChartwatchConfig
+from assets.sample_market import render
+from assets.sample_market.source import sample_market
+from assets.warehouse_tables import warehouse
+
+COUNTRIES = ["us", "gb", "eg"]
+SAMPLE_DAY = dt.date(2025, 1, 27)  # the sample day whose bodies the server serves
+TODAY = dt.date(2026, 11, 30)
+PRODUCTS = """
+[products.deepseek]
+name = "DeepSeek"
+app_store = ["6737597349"]
+wikipedia = ["en:DeepSeek", "fr:DeepSeek"]
+competitors = ["chatgpt"]
+
+[products.chatgpt]
+name = "ChatGPT"
+app_store = ["6448311069"]
+wikipedia = ["en:ChatGPT"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def fast_http(monkeypatch):
+    # One retry, no long waits: the faults below must not slow the suite down.
+    monkeypatch.setenv("CHARTWATCH_HTTP_RETRIES", "1")
+    monkeypatch.setenv("CHARTWATCH_HTTP_TIMEOUT", "2")
+    monkeypatch.setattr(live, "today", lambda: TODAY)
+    monkeypatch.setattr(live, "HOST_INTERVALS", {})
+
+
+@pytest.fixture(scope="module")
+def chart_bodies() -> dict[str, bytes]:
+    """URL path -> body, for every chart of the test storefronts."""
+    responses = render.apple_chart_responses(sample_market(), [SAMPLE_DAY], COUNTRIES)
+    bodies = {}
+    for r in responses:
+        if r.source == "apple_rss":
+            bodies[f"/api/v2/{r.country}/apps/{r.item.removesuffix('.json')}/100/apps.json"] = (
+                r.body
+            )
+        else:
+            bodies[f"/{r.country}/rss/{r.item.removesuffix('.json')}/limit=200/json"] = r.body
+    return bodies
+
+
+@pytest.fixture()
+def store(httpserver, chart_bodies):
+    """The charts of every test storefront, served until a test says otherwise."""
+    for path, body in chart_bodies.items():
+        httpserver.expect_request(path).respond_with_data(body, content_type="application/json")
+    return httpserver
+
+
+def _config(tmp_path: Path, server, **overrides) -> ChartwatchConfig:
+    products = tmp_path / "products.toml"
+    products.write_text(PRODUCTS, encoding="utf-8")
+    url = server.url_for("").rstrip("/")
+    settings = {
+        "source": "live",
+        "countries": ",".join(COUNTRIES),
+        "data_dir": str(tmp_path / "data"),
+        "products_file": str(products),
+        "apple_rss_url": url,
+        "itunes_url": url,
+        "wikimedia_url": url,
+        "appfigures_url": url,
+        "contact": "tests@example.org",
+        "legacy_feeds": "topgrossingapplications",
+    }
+    return ChartwatchConfig(**{**settings, **overrides})
+
+
+def _materialize(config: ChartwatchConfig, day: dt.date, assets=None):
+    return dg.materialize(
+        assets or [*ingest_assets, *lake_assets, warehouse],
+        resources={"chartwatch": config},
+        partition_key=day.isoformat(),
+        raise_on_error=False,
+    )
+
+
+def _failure(result) -> tuple[str, dict]:
+    """The failed step's error with its causes (as the run log shows it), and its metadata."""
+    data = next(e for e in result.all_events if e.is_step_failure).step_failure_data
+    messages, error = [], data.error
+    while error is not None:
+        messages.append(error.message)
+        error = error.cause
+    return "\n".join(messages), (data.user_failure_data.metadata if data.user_failure_data else {})
+
+
+def _paths(server) -> list[str]:
+    return [request.path for request, _ in server.log]
+
+
+def test_today_fills_the_archive_lake_and_warehouse(tmp_path, store):
+    config = _config(tmp_path, store)
+
+    result = _materialize(config, TODAY)
+
+    assert result.success
+    raw = Path(config.data_dir) / "raw"
+    for country in COUNTRIES:
+        folder = f"date={TODAY}/country={country}"
+        assert (raw / "apple_rss" / folder / "top-free.json").is_file()
+        assert (raw / "apple_rss" / folder / "top-paid.json").is_file()
+        assert (raw / "itunes_rss" / folder / "topgrossingapplications.json").is_file()
+    # Archived unchanged: the bytes the server sent.
+    sent = store.log[0][1].get_data()
+    archived = {p.read_bytes() for p in raw.rglob("*.json")}
+    assert sent in archived
+    # Pageviews of today are not published yet: none were asked for.
+    assert not [p for p in _paths(store) if p.startswith("/metrics")]
+
+    con = duckdb.connect(str(Path(config.data_dir) / "warehouse.duckdb"), read_only=True)
+    charts = con.sql(
+        "SELECT country, chart, count(*) AS n, min(rank) AS first, max(rank) AS last"
+        " FROM chart_entries WHERE date = ? GROUP BY ALL ORDER BY ALL",
+        params=[TODAY],
+    ).fetchall()
+    assert {(c, chart) for c, chart, *_ in charts} == {
+        (c, chart) for c in COUNTRIES for chart in ("top_free", "top_paid", "top_grossing")
+    }
+    assert all(first == 1 and last == n for _, _, n, first, last in charts)
+    us_free = con.execute(
+        "SELECT app_name FROM chart_entries WHERE date = ? AND country = 'us'"
+        " AND chart = 'top_free' AND rank = 1",
+        [TODAY],
+    ).fetchone()
+    assert us_free == ("DeepSeek - AI Assistant",)
+    history = con.execute("SELECT count(*) FROM app_rank_history WHERE date = ?", [TODAY])
+    assert history.fetchone()[0] > 0
+
+
+def test_a_failing_country_keeps_the_others_and_a_retry_fetches_only_what_is_missing(
+    tmp_path, httpserver, chart_bodies
+):
+    broken = "/api/v2/gb/apps/top-free/100/apps.json"
+    for path, body in chart_bodies.items():
+        if path != broken:
+            httpserver.expect_request(path).respond_with_data(body)
+    httpserver.expect_request(broken).respond_with_data("upstream down", status=503)
+    config = _config(tmp_path, httpserver)
+
+    result = _materialize(config, TODAY, [ingest_assets[0]])
+
+    assert not result.success
+    message, metadata = _failure(result)
+    assert "gb" in message and "top-free" in message and "503" in message
+    assert metadata["failed_countries"].value == "gb"
+    assert "503" in metadata["failures"].value
+    raw = Path(config.data_dir) / "raw" / "apple_rss" / f"date={TODAY}"
+    assert (raw / "country=us" / "top-free.json").is_file()
+    assert (raw / "country=gb" / "top-paid.json").is_file()
+    assert not (raw / "country=gb" / "top-free.json").exists()
+
+    httpserver.clear()
+    httpserver.expect_request(broken).respond_with_data(chart_bodies[broken])
+    retry = _materialize(config, TODAY, [ingest_assets[0]])
+
+    assert retry.success
+    assert _paths(httpserver) == [broken]
+    assert (raw / "country=gb" / "top-free.json").read_bytes() == chart_bodies[broken]
+
+
+def _truncated(body: bytes) -> bytes:
+    return body[: len(body) // 2]
+
+
+def _legacy_of_one(body: bytes) -> bytes:
+    feed = json.loads(body)
+    feed["feed"]["entry"] = feed["feed"]["entry"][0]
+    return json.dumps(feed).encode()
+
+
+@pytest.mark.parametrize(
+    ("path", "damage", "problem"),
+    [
+        (
+            "/api/v2/gb/apps/top-free/100/apps.json",
+            lambda b: b"<html><body>Bad gateway</body></html>",
+            "HTML",
+        ),
+        ("/api/v2/gb/apps/top-free/100/apps.json", _truncated, "JSON"),
+        (
+            "/api/v2/gb/apps/top-free/100/apps.json",
+            lambda b: b'{"feed": {"results": []}}',
+            "empty chart",
+        ),
+        (
+            "/api/v2/gb/apps/top-free/100/apps.json",
+            lambda b: b'{"feed": {"title": "x"}}',
+            "missing field",
+        ),
+        ("/api/v2/gb/apps/top-free/100/apps.json", lambda b: b'{"results": "nope"}', "feed"),
+        (
+            "/api/v2/gb/apps/top-free/100/apps.json",
+            lambda b: b.replace(b'"country":"gb"', b'"country":"us"'),
+            "storefront 'us'",
+        ),
+        (
+            "/gb/rss/topgrossingapplications/limit=200/json",
+            lambda b: b'{"feed": {"author": {}}}',
+            "empty chart",
+        ),
+    ],
+    ids=[
+        "html",
+        "truncated",
+        "empty",
+        "missing-field",
+        "wrong-shape",
+        "other-storefront",
+        "legacy-empty",
+    ],
+)
+def test_a_bad_response_is_quarantined_with_a_clear_error(
+    tmp_path, httpserver, chart_bodies, path, damage, problem
+):
+    for served, body in chart_bodies.items():
+        httpserver.expect_request(served).respond_with_data(
+            damage(body) if served == path else body
+        )
+    config = _config(tmp_path, httpserver)
+
+    result = _materialize(config, TODAY, [ingest_assets[0]])
+
+    assert not result.success
+    message, _ = _failure(result)
+    assert re.search(problem, message, re.IGNORECASE), message
+    assert f"date={TODAY}" in message and "country=gb" in message and path in message
+    item = "top-free.json" if "apps.json" in path else "topgrossingapplications.json"
+    source = "apple_rss" if "apps.json" in path else "itunes_rss"
+    kept = Path(config.data_dir) / "quarantine" / source / f"date={TODAY}" / "country=gb" / item
+    assert kept.read_bytes() == damage(chart_bodies[path])
+    note = json.loads(kept.with_name(item + ".error.json").read_text())
+    assert note["url"].endswith(path)
+    # Nothing half-written: the bad response is not in the archive, the good ones are.
+    raw = Path(config.data_dir) / "raw" / source / f"date={TODAY}"
+    assert not (raw / "country=gb" / item).exists()
+    assert (raw / "country=us" / item).is_file()
+
+
+def test_a_legacy_feed_of_one_entry_is_a_chart_of_one(tmp_path, httpserver, chart_bodies):
+    path = "/gb/rss/topgrossingapplications/limit=200/json"
+    for served, body in chart_bodies.items():
+        httpserver.expect_request(served).respond_with_data(
+            _legacy_of_one(body) if served == path else body
+        )
+    config = _config(tmp_path, httpserver)
+
+    result = _materialize(config, TODAY, [ingest_assets[0], lake_assets[0]])
+
+    assert result.success
+    lake = pl.read_parquet(
+        Path(config.data_dir) / "lake" / "chart_entries" / f"date={TODAY}" / "country=gb"
+    )
+    assert lake.filter(pl.col("chart") == "top_grossing").height == 1
+
+
+def test_an_unknown_storefront_is_refused_before_any_request(tmp_path, httpserver):
+    config = _config(tmp_path, httpserver, countries="us,zz")
+
+    result = _materialize(config, TODAY, [ingest_assets[0]])
+
+    assert not result.success
+    assert "zz" in _failure(result)[0]
+    assert httpserver.log == []
+
+
+def test_a_past_day_without_history_is_reparsed_from_the_archive_or_refused(
+    tmp_path, store, monkeypatch
+):
+    config = _config(tmp_path, store)
+    assert _materialize(config, TODAY).success
+    requests_on_the_day = len(store.log)
+
+    # The next day, the same partition again: re-parsed from the archive, nothing fetched.
+    monkeypatch.setattr(live, "today", lambda: TODAY + dt.timedelta(days=1))
+    again = _materialize(config, TODAY, [ingest_assets[0], lake_assets[0]])
+    assert again.success
+    assert len(store.log) == requests_on_the_day
+    lake = Path(config.data_dir) / "lake" / "chart_entries" / f"date={TODAY}"
+    assert sorted(p.name for p in lake.iterdir()) == [f"country={c}" for c in sorted(COUNTRIES)]
+
+    # A past day the archive never saw cannot be fetched: the error says how to import it.
+    past = TODAY - dt.timedelta(days=3)
+    result = _materialize(config, past, [ingest_assets[0]])
+    assert not result.success
+    message, metadata = _failure(result)
+    assert "no history" in message and "import" in message and str(past) in message
+    assert metadata["failed_countries"].value == "eg, gb, us"
+    assert len(store.log) == requests_on_the_day
+
+
+def test_pageviews_of_past_days_are_fetched_day_by_day(tmp_path, httpserver):
+    days = [TODAY - dt.timedelta(days=2), TODAY - dt.timedelta(days=1)]
+
+    def pageviews(request):
+        match = re.search(
+            r"per-article/([^/]+)/all-access/user/([^/]+)/daily/(\d{8})/(\d{8})$", request.path
+        )
+        project, article, start, end = match.groups()
+        assert start == end
+        if article == "ChatGPT" and start == days[0].strftime("%Y%m%d"):
+            return Response(json.dumps({"type": "not_found", "title": "Not found."}), status=404)
+        item = {
+            "project": project,
+            "article": article,
+            "granularity": "daily",
+            "timestamp": start + "00",
+            "access": "all-access",
+            "agent": "user",
+            "views": 1000 + int(start[-2:]),
+        }
+        return Response(json.dumps({"items": [item]}), content_type="application/json")
+
+    httpserver.expect_request(re.compile("^/metrics/pageviews/")).respond_with_handler(pageviews)
+    config = _config(tmp_path, httpserver)
+    wikimedia = next(a for a in ingest_assets if a.key.path[-1] == "wikimedia_pageviews")
+    search = next(a for a in lake_assets if a.key.path[-1] == "search_interest")
+
+    result = dg.materialize(
+        [wikimedia, search],
+        resources={"chartwatch": config},
+        tags={
+            "dagster/asset_partition_range_start": days[0].isoformat(),
+            "dagster/asset_partition_range_end": days[1].isoformat(),
+        },
+        raise_on_error=False,
+    )
+
+    assert result.success
+    assert len(httpserver.log) == 6  # 3 articles x 2 days, one request each
+    lake = pl.read_parquet(
+        Path(config.data_dir) / "lake" / "search_interest", hive_partitioning=False
+    )
+    assert lake.sort("date", "term").select("date", "term", "interest").rows() == [
+        (days[0], "en.wikipedia/DeepSeek", 1000 + days[0].day),
+        (days[0], "fr.wikipedia/DeepSeek", 1000 + days[0].day),
+        (days[1], "en.wikipedia/ChatGPT", 1000 + days[1].day),
+        (days[1], "en.wikipedia/DeepSeek", 1000 + days[1].day),
+        (days[1], "fr.wikipedia/DeepSeek", 1000 + days[1].day),
+    ]
+
+
+def test_import_checks_a_file_then_archives_it_unchanged(tmp_path):
+    from pipelines.cli import import_files
+
+    (response,) = [
+        r
+        for r in render.google_play_responses(sample_market(), [SAMPLE_DAY], ["us"])
+        if r.item == "topselling_free.json"
+    ]
+    good = tmp_path / "topselling_free.json"
+    good.write_bytes(response.body)
+    raw = tmp_path / "raw"
+
+    archived = import_files("google_play", SAMPLE_DAY, "us", [good], raw)
+
+    assert [p.relative_to(raw).as_posix() for p in archived] == [
+        f"google_play/date={SAMPLE_DAY}/country=us/topselling_free.json"
+    ]
+    assert archived[0].read_bytes() == response.body
+
+
+def test_import_refuses_a_bad_file_and_archives_nothing(tmp_path):
+    from assets.raw import RawFileError
+    from pipelines.cli import import_files
+
+    good = tmp_path / "estimates.csv"
+    good.write_text("date,country,store,app_id,app_name,downloads,dau\n", encoding="utf-8")
+    bad = tmp_path / "more" / "estimates.csv"
+    bad.parent.mkdir()
+    bad.write_text("date,country,app,downloads\n2025-01-27,us,x,1\n", encoding="utf-8")
+
+    with pytest.raises(RawFileError, match="header"):
+        import_files("vendor_estimates", SAMPLE_DAY, "us", [good, bad], tmp_path / "raw")
+    assert not (tmp_path / "raw").exists()
+    with pytest.raises(ValueError, match="one storefront"):
+        import_files("vendor_estimates", SAMPLE_DAY, "us,gb", [good], tmp_path / "raw")
