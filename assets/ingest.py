@@ -14,7 +14,7 @@ import dagster as dg
 from assets import live
 from assets.fetching import FetchReport
 from assets.http import HttpClient
-from assets.live import live_client
+from assets.live import live_client, lookup_plan_of_day
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import wikipedia_articles
 from assets.raw import RawResponse, archive_all
@@ -39,18 +39,31 @@ def _wikimedia(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
     return render.pageview_responses(sample_market(), dates, articles)
 
 
+def _lookup(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
+    for date in dates:
+        yield from render.lookup_responses_for_plan(
+            sample_market(), date, lookup_plan_of_day(config, date)
+        )
+
+
 def _vendor_estimates(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
     return render.estimate_responses(sample_market(), dates, config.countries_for())
 
 
 def extraction_asset(
-    name: str, description: str, respond: Respond, live: Live, kinds: set[str]
+    name: str,
+    description: str,
+    respond: Respond,
+    live: Live,
+    kinds: set[str],
+    deps: tuple[dg.AssetKey, ...] = (),
 ) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", name],
         group_name="ingest",
         kinds=kinds,
         description=description,
+        deps=list(deps),
         partitions_def=daily_partitions,
         backfill_policy=single_run,
     )
@@ -176,4 +189,21 @@ vendor_estimates = extraction_asset(
     {"python", "csv"},
 )
 
-ingest_assets = [apple_charts, google_play_charts, wikimedia_pageviews, vendor_estimates]
+itunes_lookup = extraction_asset(
+    "itunes_lookup",
+    "App Store listings (name, developer, bundle id, genre, price, ratings) from the iTunes"
+    " Lookup API, for the apps of the day's charts: each app once a day, in the US"
+    " storefront when it charts there, 100 ids per call.",
+    _lookup,
+    live.itunes_lookup,
+    {"python", "json"},
+    deps=(dg.AssetKey(["lake", "chart_entries"]),),
+)
+
+ingest_assets = [
+    apple_charts,
+    google_play_charts,
+    wikimedia_pageviews,
+    vendor_estimates,
+    itunes_lookup,
+]

@@ -16,12 +16,19 @@ import polars as pl
 from assets.apple.parse import parse_current_rss, parse_legacy_rss
 from assets.estimates.parse import parse_estimates_csv
 from assets.google_play.parse import parse_google_play_charts
-from assets.ingest import apple_charts, google_play_charts, vendor_estimates, wikimedia_pageviews
+from assets.ingest import (
+    apple_charts,
+    google_play_charts,
+    itunes_lookup,
+    vendor_estimates,
+    wikimedia_pageviews,
+)
+from assets.itunes.parse import parse_lookup
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import wikipedia_articles
 from assets.raw import list_files, read_batch
 from assets.resources import ChartwatchConfig
-from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, SEARCH_INTEREST
+from assets.schemas import APP_ESTIMATES, APP_METADATA, CHART_ENTRIES, SEARCH_INTEREST
 from assets.storage import replace_partitions
 from assets.wikimedia.parse import parse_pageviews
 
@@ -58,6 +65,11 @@ def search_interest_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataF
         orient="row",
     )
     return parse_pageviews(_read(config, "wikimedia", date, ".json", [WW]), articles)
+
+
+def app_metadata_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+    batch = _read(config, "itunes_lookup", date, ".json", config.countries_for("app_store"))
+    return parse_lookup(batch)
 
 
 def lake_asset(
@@ -141,4 +153,15 @@ search_interest = lake_asset(
     lambda config: [WW],
 )
 
-lake_assets = [chart_entries, app_estimates, search_interest]
+app_metadata = lake_asset(
+    "app_metadata",
+    "One row per date, country (the storefront asked), store and app: the App Store listing"
+    " (name, developer, bundle id, genre, price, rating count) from the iTunes Lookup API.",
+    [itunes_lookup],
+    app_metadata_for_day,
+    APP_METADATA,
+    ["store", "app_id"],
+    lambda config: list(config.countries_for("app_store")),
+)
+
+lake_assets = [chart_entries, app_estimates, search_interest, app_metadata]

@@ -24,9 +24,11 @@ import datetime as dt
 from assets.apple.fetch import chart_requests, validate_chart
 from assets.fetching import Failure, FetchReport, Request, fetch_and_archive
 from assets.http import HttpClient, client_from_env
+from assets.itunes.fetch import lookup_plan, lookup_requests, validate_lookup
 from assets.products import wikipedia_articles
 from assets.raw import list_files, partition_dir
 from assets.resources import ChartwatchConfig
+from assets.storage import read_partitions
 from assets.wikimedia.fetch import pageview_requests, pageview_validator
 
 # Wikimedia asks API users to stay well under 100 requests per second; Apple's
@@ -108,6 +110,24 @@ def wikimedia_pageviews(config: ChartwatchConfig, date: dt.date, client: HttpCli
         return FetchReport(empty=requests)
     return fetch_and_archive(
         client, requests, config.raw_dir, config.quarantine_dir, pageview_validator(articles)
+    )
+
+
+def lookup_plan_of_day(config: ChartwatchConfig, date: dt.date) -> dict[str, list[str]]:
+    """Storefront -> App Store ids to look up, from the day's charts in the lake."""
+    charts = read_partitions(
+        config.lake_dir / "chart_entries",
+        date.isoformat(),
+        list(config.countries_for("app_store")),
+        ["country", "store", "app_id"],
+    )
+    return {} if charts is None else lookup_plan(charts)
+
+
+def itunes_lookup(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
+    requests = lookup_requests(config.itunes_url, date, lookup_plan_of_day(config, date))
+    return fetch_and_archive(
+        client, requests, config.raw_dir, config.quarantine_dir, validate_lookup
     )
 
 

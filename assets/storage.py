@@ -121,3 +121,17 @@ def replace_partitions(
                 remove_partition(dataset_dir, date, country)
                 removed += 1
     return {"partitions_written": len(written), "partitions_removed": removed, "rows": frame.height}
+
+
+def read_partitions(
+    dataset_dir: Path, date: str, countries: list[str], columns: list[str]
+) -> pl.DataFrame | None:
+    """The given columns of a day's partitions for the countries; None when there are none."""
+    files = [
+        path
+        for country in countries
+        if (path := dataset_dir / f"date={date}" / f"country={country}" / PART_FILE).is_file()
+    ]
+    if not files:
+        return None
+    return pl.read_parquet(files, columns=columns, hive_partitioning=False)

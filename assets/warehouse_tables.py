@@ -13,7 +13,7 @@ DuckDB allows a single writing process.
 
 import dagster as dg
 
-from assets.lake import app_estimates, chart_entries, search_interest
+from assets.lake import app_estimates, app_metadata, chart_entries, search_interest
 from assets.partitions import daily_partitions, partition_dates, single_run
 from assets.resources import ChartwatchConfig
 from warehouse.build import build_warehouse
@@ -23,7 +23,8 @@ WAREHOUSE_TABLES = {
     "chart_entries": "date, country, store, device, chart, genre and rank",
     "app_estimates": "date, country, store and app: downloads and DAU",
     "search_interest": "date, country, source and term",
-    "apps": "store and app: its product key and latest name",
+    "app_metadata": "date, storefront, store and app: the App Store listing (iTunes Lookup)",
+    "apps": "store and app: its product key, latest name and listing",
     "app_chart_coverage": "date, store, device, chart and app: countries at #1, top 10, charting",
     "app_rank_history": "date, country, store, device, chart and app: rank, 1 and 7 days before",
     "product_downloads_daily": "date and product: downloads, cumulative, last 7 days and share",
@@ -40,7 +41,7 @@ WAREHOUSE_TABLES = {
     description="The DuckDB warehouse (data/warehouse.duckdb): the contract tables, one row per "
     + "; ".join(f"{table}: {grain}" for table, grain in WAREHOUSE_TABLES.items())
     + "; and the launch_report() macro.",
-    deps=[chart_entries, app_estimates, search_interest],
+    deps=[chart_entries, app_estimates, search_interest, app_metadata],
     partitions_def=daily_partitions,
     backfill_policy=single_run,
     pool="duckdb",

@@ -481,29 +481,34 @@ def lookup_responses(
     * ``version``: a new version every 30 days since release, ``currentVersionReleaseDate``
       its day.
     """
-    batches = lookup_batches(app_ids)
-    if not batches:
-        return []
-    storefront = market.demand.filter(pl.col("store") == "app_store", pl.col("country") == country)
-    # Whole downloads: integer sums do not depend on the order Polars adds them in.
-    downloads = pl.col("downloads").round().cast(pl.Int64)
-    installs = (
-        storefront.group_by("app_idx")
-        .agg(
-            through=downloads.filter(pl.col("date") <= date).sum(),
-            first_day=downloads.filter(pl.col("date") == market.first_day).sum(),
-        )
-        .select("app_idx", "through", "first_day")
+    return lookup_responses_for_plan(market, date, {country: list(app_ids)})
+
+
+def lookup_responses_for_plan(
+    market: SampleMarket, date: dt.date, plan: dict[str, list[str]]
+) -> list[RawResponse]:
+    """``lookup_responses`` for every storefront of a day's plan (storefront -> ids) at
+    once: one join for the whole day instead of one scan of the market per storefront."""
+    batches = {country: lookup_batches(app_ids) for country, app_ids in plan.items()}
+    pairs = pl.DataFrame(
+        [(c, app_id) for c, chunks in batches.items() for ids in chunks for app_id in ids],
+        schema={"country": pl.String, "app_store_id": pl.String},
+        orient="row",
     )
-    wanted = [app_id for ids in batches for app_id in ids]
+    # A day outside the window: nothing is sold, every answer is empty.
+    installs = market.app_store_installs_by_date.get(date)
+    if installs is None:
+        installs = next(iter(market.app_store_installs_by_date.values())).clear()
     apps = (
-        market.apps.filter(pl.col("app_store_id").is_in(wanted))
-        .join(installs, on="app_idx")  # only the apps sold in this storefront
+        pairs.join(market.apps, on="app_store_id")
+        # Only the apps sold in the storefront have installs there.
+        .join(installs, on=["country", "app_idx"])
         .with_columns(slug=_slug(pl.col("name")), developer_slug=_slug(pl.col("developer")))
     )
-    listed = {app["app_store_id"]: app for app in apps.iter_rows(named=True)}
+    listed = {(app["country"], app["app_store_id"]): app for app in apps.iter_rows(named=True)}
 
     def result(app: dict) -> dict:
+        country = app["country"]
         app_id, track_id = app["app_store_id"], int(app["app_store_id"])
         release: dt.date = app["release"]
         before_window = min(max((market.first_day - release).days, 0), 365)
@@ -563,10 +568,11 @@ def lookup_responses(
         }
 
     responses = []
-    for number, ids in enumerate(batches, start=1):
-        results = [result(listed[app_id]) for app_id in ids if app_id in listed]
-        body = _dumps({"resultCount": len(results), "results": results})
-        responses.append(RawResponse("itunes_lookup", date, country, lookup_item(number), body))
+    for country, chunks in batches.items():
+        for number, ids in enumerate(chunks, start=1):
+            results = [result(listed[country, i]) for i in ids if (country, i) in listed]
+            body = _dumps({"resultCount": len(results), "results": results})
+            responses.append(RawResponse("itunes_lookup", date, country, lookup_item(number), body))
     return responses
 
 
@@ -581,5 +587,6 @@ __all__ = [
     "estimate_responses",
     "google_play_responses",
     "lookup_responses",
+    "lookup_responses_for_plan",
     "pageview_responses",
 ]

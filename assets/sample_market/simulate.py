@@ -154,6 +154,29 @@ class SampleMarket:
         }
 
     @cached_property
+    def app_store_installs_by_date(self) -> dict[dt.date, pl.DataFrame]:
+        """Per day: each App Store app's whole downloads in each storefront through that
+        day (``through``) and on the window's first day (``first_day``); lookups read
+        these. Whole numbers: integer sums do not depend on the order Polars adds them in.
+        """
+        downloads = pl.col("downloads").round().cast(pl.Int64)
+        pair = ["country", "app_idx"]
+        rows = (
+            self.demand.filter(pl.col("store") == "app_store")
+            .select("date", "country", "app_idx", downloads=downloads)
+            .sort("country", "app_idx", "date")
+            .with_columns(
+                through=pl.col("downloads").cum_sum().over(pair),
+                first_day=pl.col("downloads")
+                .filter(pl.col("date") == self.first_day)
+                .sum()
+                .over(pair),
+            )
+            .select("date", "country", "app_idx", "through", "first_day")
+        )
+        return {key[0]: part for key, part in rows.partition_by("date", as_dict=True).items()}
+
+    @cached_property
     def worldwide_downloads(self) -> pl.DataFrame:
         """Downloads per app key and day, all storefronts."""
         return (

@@ -1,0 +1,78 @@
+"""iTunes Lookup, live and sample: which apps to look up on a day, where, and the
+check a fetched body must pass before it is archived.
+
+The apps are those of the day's App Store charts (the lake's ``chart_entries``).
+Each app is looked up once a day, in one storefront: the US when it charts
+there, else the first storefront (by code) where it charts, since the Lookup API
+answers nothing for an app not sold in the storefront asked. Ids go in batches of
+up to 100 per call (``lookup-001.json``, ...); the plan depends only on the day's
+archived charts, so a re-run asks for the same batches and finds them archived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from assets.apple.fetch import one_file_batch
+from assets.fetching import Request
+from assets.itunes.parse import SOURCE, lookup_batches, lookup_item, parse_lookup
+from assets.raw import RawFileError, RawResponse
+
+PREFERRED_STOREFRONT = "us"
+
+
+def lookup_plan(chart_entries: pl.DataFrame) -> dict[str, list[str]]:
+    """Storefront -> the App Store ids to look up there, from one day's chart entries."""
+    apps = (
+        chart_entries.lazy()
+        .filter(pl.col("store") == "app_store", pl.col("app_id").str.contains(r"^\d+$"))
+        .group_by("app_id")
+        .agg(
+            preferred=(pl.col("country") == PREFERRED_STOREFRONT).any(),
+            first=pl.col("country").min(),
+        )
+        .select(
+            "app_id",
+            country=pl.when("preferred").then(pl.lit(PREFERRED_STOREFRONT)).otherwise("first"),
+        )
+        .group_by("country")
+        .agg(pl.col("app_id").sort())
+        .sort("country")
+        .collect()
+    )
+    return dict(apps.iter_rows())
+
+
+def lookup_requests(itunes_url: str, date: dt.date, plan: dict[str, list[str]]) -> list[Request]:
+    base = itunes_url.rstrip("/")
+    requests = []
+    for country, app_ids in plan.items():
+        for number, ids in enumerate(lookup_batches(app_ids), start=1):
+            requests.append(
+                Request(
+                    SOURCE,
+                    date,
+                    country,
+                    lookup_item(number),
+                    f"{base}/lookup?id={','.join(ids)}&country={country}&entity=software",
+                    f"lookup of {len(ids)} apps",
+                )
+            )
+    return requests
+
+
+def validate_lookup(response: RawResponse) -> None:
+    """Raise RawFileError unless the body is a complete Lookup answer."""
+    try:
+        response.body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RawFileError(
+            source=response.source,
+            date=response.date,
+            country=response.country,
+            path=response.item,
+            problem=f"not UTF-8 text ({error.reason} at byte {error.start})",
+        ) from error
+    parse_lookup(one_file_batch(response))
