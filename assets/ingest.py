@@ -200,10 +200,4 @@ itunes_lookup = extraction_asset(
     deps=(dg.AssetKey(["lake", "chart_entries"]),),
 )
 
-ingest_assets = [
-    apple_charts,
-    google_play_charts,
-    wikimedia_pageviews,
-    vendor_estimates,
-    itunes_lookup,
-]
+ingest_assets = [apple_charts, google_play_charts, wikimedia_pageviews, vendor_estimates]

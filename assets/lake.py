@@ -164,4 +164,7 @@ app_metadata = lake_asset(
     lambda config: list(config.countries_for("app_store")),
 )
 
-lake_assets = [chart_entries, app_estimates, search_interest, app_metadata]
+lake_assets = [chart_entries, app_estimates, search_interest]
+# App Store listings: part of live mode's definitions (the sample market can answer
+# lookups too, for tests, but its demo leaves the listing columns of apps empty).
+listing_assets = [itunes_lookup, app_metadata]

@@ -34,40 +34,51 @@ WAREHOUSE_TABLES = {
 }
 
 
-@dg.asset(
-    key=["warehouse", "duckdb"],
-    group_name="warehouse",
-    kinds={"duckdb", "sql"},
-    description="The DuckDB warehouse (data/warehouse.duckdb): the contract tables, one row per "
-    + "; ".join(f"{table}: {grain}" for table, grain in WAREHOUSE_TABLES.items())
-    + "; and the launch_report() macro.",
-    deps=[chart_entries, app_estimates, search_interest, app_metadata],
-    partitions_def=daily_partitions,
-    backfill_policy=single_run,
-    pool="duckdb",
-)
-def warehouse(
-    context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
-) -> dg.MaterializeResult:
-    chartwatch.check()
-    dates = partition_dates(context)
-    counts = build_warehouse(
-        chartwatch.warehouse_path,
-        chartwatch.lake_dir,
-        chartwatch.products_path,
-        dates=(dates[0], dates[-1]),
+def warehouse_asset(extra_deps: tuple[dg.AssetsDefinition, ...] = ()) -> dg.AssetsDefinition:
+    """The warehouse asset; ``extra_deps`` are lake assets only some modes have (the
+    app listings of live mode)."""
+
+    @dg.asset(
+        key=["warehouse", "duckdb"],
+        group_name="warehouse",
+        kinds={"duckdb", "sql"},
+        description="The DuckDB warehouse (data/warehouse.duckdb): the contract tables, one row per "
+        + "; ".join(f"{table}: {grain}" for table, grain in WAREHOUSE_TABLES.items())
+        + "; and the launch_report() macro.",
+        deps=[chart_entries, app_estimates, search_interest, *extra_deps],
+        partitions_def=daily_partitions,
+        backfill_policy=single_run,
+        pool="duckdb",
     )
-    context.log.info(f"warehouse {dates[0]}..{dates[-1]}: {counts}")
-    return dg.MaterializeResult(
-        metadata={
-            "database": dg.MetadataValue.path(str(chartwatch.warehouse_path)),
-            "tables": dg.MetadataValue.md(
-                "| table | one row per | rows |\n|---|---|---|\n"
-                + "\n".join(
-                    f"| {table} | {grain} | {counts.get(table, 0):,} |"
-                    for table, grain in WAREHOUSE_TABLES.items()
-                )
-            ),
-            **{f"rows_{table}": counts.get(table, 0) for table in WAREHOUSE_TABLES},
-        }
-    )
+    def _warehouse(
+        context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
+    ) -> dg.MaterializeResult:
+        chartwatch.check()
+        dates = partition_dates(context)
+        counts = build_warehouse(
+            chartwatch.warehouse_path,
+            chartwatch.lake_dir,
+            chartwatch.products_path,
+            dates=(dates[0], dates[-1]),
+        )
+        context.log.info(f"warehouse {dates[0]}..{dates[-1]}: {counts}")
+        return dg.MaterializeResult(
+            metadata={
+                "database": dg.MetadataValue.path(str(chartwatch.warehouse_path)),
+                "tables": dg.MetadataValue.md(
+                    "| table | one row per | rows |\n|---|---|---|\n"
+                    + "\n".join(
+                        f"| {table} | {grain} | {counts.get(table, 0):,} |"
+                        for table, grain in WAREHOUSE_TABLES.items()
+                    )
+                ),
+                **{f"rows_{table}": counts.get(table, 0) for table in WAREHOUSE_TABLES},
+            }
+        )
+
+    return _warehouse
+
+
+warehouse = warehouse_asset()
+# Live mode also looks up App Store listings (iTunes Lookup) for the apps table.
+live_warehouse = warehouse_asset((app_metadata,))

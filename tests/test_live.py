@@ -20,11 +20,13 @@ from werkzeug import Response
 
 from assets import live
 from assets.ingest import ingest_assets
-from assets.lake import lake_assets
+from assets.itunes.fetch import lookup_plan
+from assets.lake import lake_assets, listing_assets
 from assets.resources import ChartwatchConfig
 from assets.sample_market import render
 from assets.sample_market.source import sample_market
-from assets.warehouse_tables import warehouse
+from assets.warehouse_tables import live_warehouse
+from pipelines.definitions import build_definitions
 
 COUNTRIES = ["us", "gb", "eg"]
 SAMPLE_DAY = dt.date(2025, 1, 27)  # the sample day whose bodies the server serves
@@ -67,11 +69,22 @@ def chart_bodies() -> dict[str, bytes]:
     return bodies
 
 
+def _lookup(request):
+    """The iTunes Lookup API: the sample's listings of the ids asked, in the storefront asked."""
+    ids = request.args["id"].split(",")
+    (body,) = [
+        r.body
+        for r in render.lookup_responses(sample_market(), SAMPLE_DAY, request.args["country"], ids)
+    ]
+    return Response(body, content_type="text/javascript; charset=utf-8")
+
+
 @pytest.fixture()
 def store(httpserver, chart_bodies):
-    """The charts of every test storefront, served until a test says otherwise."""
+    """The charts of every test storefront and the Lookup API, served until a test says otherwise."""
     for path, body in chart_bodies.items():
         httpserver.expect_request(path).respond_with_data(body, content_type="application/json")
+    httpserver.expect_request("/lookup").respond_with_handler(_lookup)
     return httpserver
 
 
@@ -96,7 +109,7 @@ def _config(tmp_path: Path, server, **overrides) -> ChartwatchConfig:
 
 def _materialize(config: ChartwatchConfig, day: dt.date, assets=None):
     return dg.materialize(
-        assets or [*ingest_assets, *lake_assets, warehouse],
+        assets or [*ingest_assets, *lake_assets, *listing_assets, live_warehouse],
         resources={"chartwatch": config},
         partition_key=day.isoformat(),
         raise_on_error=False,
@@ -154,6 +167,18 @@ def test_today_fills_the_archive_lake_and_warehouse(tmp_path, store):
     assert us_free == ("DeepSeek - AI Assistant",)
     history = con.execute("SELECT count(*) FROM app_rank_history WHERE date = ?", [TODAY])
     assert history.fetchone()[0] > 0
+    # Every charting App Store app was looked up once, in the US when it charts there.
+    lookups = [p for p in _paths(store) if p == "/lookup"]
+    assert len(lookups) == len(list((raw / "itunes_lookup").rglob("lookup-*.json")))
+    listing = con.execute(
+        "SELECT genre, bundle_id IS NOT NULL, rating_count > 0, metadata_date FROM apps"
+        " WHERE store = 'app_store' AND app_id = '6737597349'"
+    ).fetchone()
+    assert listing == ("Productivity", True, True, TODAY)
+    unlisted = con.execute(
+        "SELECT count(*) FROM apps WHERE store = 'app_store' AND metadata_date IS NULL"
+    ).fetchone()[0]
+    assert unlisted == 0
 
 
 def test_a_failing_country_keeps_the_others_and_a_retry_fetches_only_what_is_missing(
@@ -403,3 +428,27 @@ def test_import_refuses_a_bad_file_and_archives_nothing(tmp_path):
     assert not (tmp_path / "raw").exists()
     with pytest.raises(ValueError, match="one storefront"):
         import_files("vendor_estimates", SAMPLE_DAY, "us,gb", [good], tmp_path / "raw")
+
+
+def test_each_app_is_looked_up_once_a_day_in_one_storefront():
+    charts = pl.DataFrame(
+        {
+            "country": ["gb", "us", "eg", "gb", "eg", "us"],
+            "store": ["app_store"] * 5 + ["google_play"],
+            "app_id": ["2", "2", "3", "3", "10", "com.example"],
+        }
+    )
+    # The US when the app charts there, else its first storefront by code; Play apps
+    # are not App Store ids.
+    assert lookup_plan(charts) == {"eg": ["10", "3"], "us": ["2"]}
+
+
+def test_live_mode_adds_the_app_listings_to_the_code_location(tmp_path, httpserver):
+    live_keys = (
+        build_definitions(_config(tmp_path, httpserver)).resolve_asset_graph().get_all_asset_keys()
+    )
+    sample = ChartwatchConfig(data_dir=str(tmp_path / "sample"))
+    sample_keys = build_definitions(sample).resolve_asset_graph().get_all_asset_keys()
+    listings = {dg.AssetKey(["raw", "itunes_lookup"]), dg.AssetKey(["lake", "app_metadata"])}
+    assert listings <= live_keys
+    assert not listings & sample_keys
