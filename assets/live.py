@@ -125,7 +125,17 @@ def lookup_plan_of_day(config: ChartwatchConfig, date: dt.date) -> dict[str, lis
 
 
 def itunes_lookup(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
+    """Listings are a snapshot, like the charts: fetched on the day only. A past day
+    keeps what the archive holds; a missing listing is not an error (apps keeps the
+    latest one it has)."""
     requests = lookup_requests(config.itunes_url, date, lookup_plan_of_day(config, date))
+    if date != today():
+        report = FetchReport()
+        for request in requests:
+            folder = partition_dir(config.raw_dir, request.source, request.date, request.country)
+            held = (folder / request.item).exists()
+            (report.already_archived if held else report.empty).append(request)
+        return report
     return fetch_and_archive(
         client, requests, config.raw_dir, config.quarantine_dir, validate_lookup
     )

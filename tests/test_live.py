@@ -332,6 +332,13 @@ def test_a_past_day_without_history_is_reparsed_from_the_archive_or_refused(
     lake = Path(config.data_dir) / "lake" / "chart_entries" / f"date={TODAY}"
     assert sorted(p.name for p in lake.iterdir()) == [f"country={c}" for c in sorted(COUNTRIES)]
 
+    # Listings are snapshots too: the next day they are not looked up again for that day.
+    lookups = len(list((Path(config.data_dir) / "raw" / "itunes_lookup").rglob("*.json")))
+    listing = _materialize(config, TODAY, listing_assets)
+    assert listing.success
+    assert len(store.log) == requests_on_the_day
+    assert len(list((Path(config.data_dir) / "raw" / "itunes_lookup").rglob("*.json"))) == lookups
+
     # A past day the archive never saw cannot be fetched: the error says how to import it.
     past = TODAY - dt.timedelta(days=3)
     result = _materialize(config, past, [ingest_assets[0]])
