@@ -75,6 +75,7 @@ class FetchReport:
     empty: list[Request] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     bytes_archived: int = 0
+    notes: list[str] = field(default_factory=list)  # why a source did nothing, for the log
 
     def merge(self, other: FetchReport) -> None:
         self.archived += other.archived
@@ -82,6 +83,7 @@ class FetchReport:
         self.empty += other.empty
         self.failures += other.failures
         self.bytes_archived += other.bytes_archived
+        self.notes += [note for note in other.notes if note not in self.notes]
 
     @property
     def failed_countries(self) -> list[str]:

@@ -127,6 +127,8 @@ def _extract_live(
                 f"{name} {date}: {day.summary()}; countries with data: {len(ok)}"
                 + (f"; failed: {', '.join(day.failed_countries)}" if day.failures else "")
             )
+            for note in day.notes:
+                context.log.info(f"{name} {date}: {note}")
             for failure in day.failures:
                 context.log.error(failure.message)
     metadata = {
@@ -198,6 +200,15 @@ itunes_lookup = extraction_asset(
     live.itunes_lookup,
     {"python", "json"},
     deps=(dg.AssetKey(["lake", "chart_entries"]),),
+)
+
+appfigures = extraction_asset(
+    "appfigures",
+    "Appfigures rank histories and download estimates of the tracked products mapped in"
+    " products.toml (live mode, when APPFIGURES_TOKEN is set); history: any past day.",
+    lambda config, dates: [],
+    live.appfigures,
+    {"python", "json"},
 )
 
 ingest_assets = [apple_charts, google_play_charts, wikimedia_pageviews, vendor_estimates]

@@ -13,10 +13,13 @@ from collections.abc import Callable
 import dagster as dg
 import polars as pl
 
+from assets.appfigures.fetch import apps_frame
+from assets.appfigures.parse import parse_estimates, parse_ranks
 from assets.apple.parse import parse_current_rss, parse_legacy_rss
 from assets.estimates.parse import parse_estimates_csv
 from assets.google_play.parse import parse_google_play_charts
 from assets.ingest import (
+    appfigures,
     apple_charts,
     google_play_charts,
     itunes_lookup,
@@ -25,10 +28,16 @@ from assets.ingest import (
 )
 from assets.itunes.parse import parse_lookup
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
-from assets.products import wikipedia_articles
+from assets.products import appfigures_apps, wikipedia_articles
 from assets.raw import list_files, read_batch
 from assets.resources import ChartwatchConfig
-from assets.schemas import APP_ESTIMATES, APP_METADATA, CHART_ENTRIES, SEARCH_INTEREST
+from assets.schemas import (
+    APP_ESTIMATES,
+    APP_METADATA,
+    CHART_ENTRIES,
+    SEARCH_INTEREST,
+    VENDOR_RANKS,
+)
 from assets.storage import replace_partitions
 from assets.wikimedia.parse import parse_pageviews
 
@@ -56,6 +65,35 @@ def app_estimates_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFra
     batch = _read(config, "vendor_estimates", date, ".csv", config.countries_for())
     # Live mode has no estimates feed of its own: its files are imports.
     return parse_estimates_csv(batch, source="sample" if config.source == "sample" else "import")
+
+
+def _appfigures_apps(config: ChartwatchConfig) -> pl.DataFrame:
+    return apps_frame(appfigures_apps(config.products_path))
+
+
+# Where two sources estimate the same app, country and day, the first wins: a user's
+# own import (e.g. App Store Connect) before a vendor's estimate.
+ESTIMATE_PRECEDENCE = ("import", "appfigures", "sample")
+
+
+def live_app_estimates_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+    imported = app_estimates_for_day(config, date)
+    batch = _read(config, "appfigures", date, ".json", [WW])
+    vendor = parse_estimates(batch.filter(pl.col("item") == "estimates"), _appfigures_apps(config))
+    both = pl.concat([imported, vendor])
+    rank = pl.col("source").replace_strict(
+        {s: i for i, s in enumerate(ESTIMATE_PRECEDENCE)}, default=len(ESTIMATE_PRECEDENCE)
+    )
+    return (
+        both.sort(rank, maintain_order=True)
+        .unique(["date", "country", "store", "app_id"], keep="first", maintain_order=True)
+        .select(both.columns)
+    )
+
+
+def vendor_ranks_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+    batch = _read(config, "appfigures", date, ".json", [WW])
+    return parse_ranks(batch.filter(pl.col("item") == "ranks"), _appfigures_apps(config))
 
 
 def search_interest_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
@@ -165,6 +203,28 @@ app_metadata = lake_asset(
 )
 
 lake_assets = [chart_entries, app_estimates, search_interest]
+# Live mode: estimates from imports and Appfigures, and Appfigures' rank histories.
+live_app_estimates = lake_asset(
+    "app_estimates",
+    "One row per date, country, store and app: estimated downloads and DAU, with their source"
+    " (imports first, then Appfigures).",
+    [vendor_estimates, appfigures],
+    live_app_estimates_for_day,
+    APP_ESTIMATES,
+    ["store", "app_id"],
+    lambda config: list(config.countries_for()),
+)
+vendor_ranks = lake_asset(
+    "vendor_ranks",
+    "One row per date, country, store, device, chart, genre and app: a vendor's rank history"
+    " of the tracked products (Appfigures); positions only, not whole charts.",
+    [appfigures],
+    vendor_ranks_for_day,
+    VENDOR_RANKS,
+    ["store", "device", "chart", "genre_id", "app_id"],
+    lambda config: list(config.countries_for()),
+)
+
 # App Store listings: part of live mode's definitions (the sample market can answer
 # lookups too, for tests, but its demo leaves the listing columns of apps empty).
 listing_assets = [itunes_lookup, app_metadata]

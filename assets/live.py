@@ -20,12 +20,14 @@ responses are archived).
 from __future__ import annotations
 
 import datetime as dt
+import os
 
+from assets.appfigures.fetch import appfigures_requests, appfigures_validator, apps_frame
 from assets.apple.fetch import chart_requests, validate_chart
 from assets.fetching import Failure, FetchReport, Request, fetch_and_archive
 from assets.http import HttpClient, client_from_env
 from assets.itunes.fetch import lookup_plan, lookup_requests, validate_lookup
-from assets.products import wikipedia_articles
+from assets.products import appfigures_apps, wikipedia_articles
 from assets.raw import list_files, partition_dir
 from assets.resources import ChartwatchConfig
 from assets.storage import read_partitions
@@ -138,6 +140,25 @@ def itunes_lookup(config: ChartwatchConfig, date: dt.date, client: HttpClient) -
         return report
     return fetch_and_archive(
         client, requests, config.raw_dir, config.quarantine_dir, validate_lookup
+    )
+
+
+def appfigures(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
+    token = os.environ.get("APPFIGURES_TOKEN", "").strip()
+    if not token:
+        return FetchReport(notes=["APPFIGURES_TOKEN is not set: Appfigures is skipped"])
+    apps = apps_frame(appfigures_apps(config.products_path))
+    if apps.is_empty():
+        return FetchReport(
+            notes=["no product of products.toml maps its apps to Appfigures (appfigures = {...})"]
+        )
+    if date > today():
+        raise ValueError(f"{date} is in the future (today is {today()} UTC)")
+    requests = appfigures_requests(
+        config.appfigures_url, token, date, apps, list(config.countries_for())
+    )
+    return fetch_and_archive(
+        client, requests, config.raw_dir, config.quarantine_dir, appfigures_validator(apps)
     )
 
 

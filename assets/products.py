@@ -48,3 +48,29 @@ def wikipedia_articles(path: Path) -> list[Article]:
                 )
             articles.append(Article(key, f"{language}.wikipedia", title.replace(" ", "_")))
     return articles
+
+
+def appfigures_apps(path: Path) -> list[tuple[str, str, str]]:
+    """(Appfigures product id, store, app id) of every tracked app mapped in products.toml.
+
+    A product maps its store ids to Appfigures product ids with a table
+    ``appfigures = {"6737597349" = 330000001, "com.deepseek.chat" = 330000002}``;
+    each key must be one of the product's ``app_store`` or ``google_play`` ids.
+    """
+    apps = []
+    for key, spec in load_products(path).items():
+        stores = {str(i): "app_store" for i in spec.get("app_store", [])}
+        stores |= {str(i): "google_play" for i in spec.get("google_play", [])}
+        for app_id, appfigures_id in spec.get("appfigures", {}).items():
+            if app_id not in stores:
+                raise ValueError(
+                    f"{path}: products.{key}.appfigures maps {app_id!r}, which is not one of the"
+                    " product's app_store or google_play ids; list it there first"
+                )
+            if not str(appfigures_id).isdigit():
+                raise ValueError(
+                    f"{path}: products.{key}.appfigures[{app_id!r}] = {appfigures_id!r} is not an"
+                    " Appfigures product id (digits)"
+                )
+            apps.append((str(appfigures_id), stores[app_id], app_id))
+    return apps

@@ -36,6 +36,22 @@ APP_ESTIMATES = pl.Schema(
     }
 )
 
+# Rank histories bought from a vendor (Appfigures): the tracked products' positions
+# only, so not charts (ranks are not 1..N); kept apart from chart_entries.
+VENDOR_RANKS = pl.Schema(
+    {
+        "date": pl.Date,
+        "country": pl.String,
+        "store": pl.String,
+        "device": pl.String,
+        "chart": pl.String,
+        "genre_id": pl.String,
+        "app_id": pl.String,
+        "rank": pl.Int32,
+        "source": pl.String,
+    }
+)
+
 SEARCH_INTEREST = pl.Schema(
     {
         "date": pl.Date,

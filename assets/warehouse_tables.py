@@ -13,7 +13,14 @@ DuckDB allows a single writing process.
 
 import dagster as dg
 
-from assets.lake import app_estimates, app_metadata, chart_entries, search_interest
+from assets.lake import (
+    app_estimates,
+    app_metadata,
+    chart_entries,
+    live_app_estimates,
+    search_interest,
+    vendor_ranks,
+)
 from assets.partitions import daily_partitions, partition_dates, single_run
 from assets.resources import ChartwatchConfig
 from warehouse.build import build_warehouse
@@ -24,6 +31,7 @@ WAREHOUSE_TABLES = {
     "app_estimates": "date, country, store and app: downloads and DAU",
     "search_interest": "date, country, source and term",
     "app_metadata": "date, storefront, store and app: the App Store listing (iTunes Lookup)",
+    "vendor_ranks": "date, country, store, device, chart, genre and app: a vendor's rank history",
     "apps": "store and app: its product key, latest name and listing",
     "app_chart_coverage": "date, store, device, chart and app: countries at #1, top 10, charting",
     "app_rank_history": "date, country, store, device, chart and app: rank, 1 and 7 days before",
@@ -34,9 +42,10 @@ WAREHOUSE_TABLES = {
 }
 
 
-def warehouse_asset(extra_deps: tuple[dg.AssetsDefinition, ...] = ()) -> dg.AssetsDefinition:
-    """The warehouse asset; ``extra_deps`` are lake assets only some modes have (the
-    app listings of live mode)."""
+def warehouse_asset(
+    lake: tuple[dg.AssetsDefinition, ...] = (chart_entries, app_estimates, search_interest),
+) -> dg.AssetsDefinition:
+    """The warehouse asset over the lake assets of a mode (live mode has more)."""
 
     @dg.asset(
         key=["warehouse", "duckdb"],
@@ -45,7 +54,7 @@ def warehouse_asset(extra_deps: tuple[dg.AssetsDefinition, ...] = ()) -> dg.Asse
         description="The DuckDB warehouse (data/warehouse.duckdb): the contract tables, one row per "
         + "; ".join(f"{table}: {grain}" for table, grain in WAREHOUSE_TABLES.items())
         + "; and the launch_report() macro.",
-        deps=[chart_entries, app_estimates, search_interest, *extra_deps],
+        deps=list(lake),
         partitions_def=daily_partitions,
         backfill_policy=single_run,
         pool="duckdb",
@@ -80,5 +89,7 @@ def warehouse_asset(extra_deps: tuple[dg.AssetsDefinition, ...] = ()) -> dg.Asse
 
 
 warehouse = warehouse_asset()
-# Live mode also looks up App Store listings (iTunes Lookup) for the apps table.
-live_warehouse = warehouse_asset((app_metadata,))
+# Live mode: estimates from imports and Appfigures, App Store listings, vendor ranks.
+live_warehouse = warehouse_asset(
+    (chart_entries, live_app_estimates, search_interest, app_metadata, vendor_ranks)
+)

@@ -6,8 +6,15 @@ code location against a temporary data directory.
 
 import dagster as dg
 
-from assets.ingest import ingest_assets
-from assets.lake import lake_assets, listing_assets
+from assets.ingest import appfigures, ingest_assets
+from assets.lake import (
+    chart_entries,
+    lake_assets,
+    listing_assets,
+    live_app_estimates,
+    search_interest,
+    vendor_ranks,
+)
 from assets.resources import ChartwatchConfig
 from assets.warehouse_tables import live_warehouse, warehouse
 from pipelines.jobs import daily_pipeline
@@ -17,11 +24,21 @@ from pipelines.schedules import schedules
 
 def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
     """The code location for a configuration. Live mode adds the App Store listings
-    (iTunes Lookup -> lake/app_metadata -> apps): the sample market's demo leaves the
-    listing columns of ``apps`` empty rather than spend a fifth of its time on them."""
+    (iTunes Lookup -> lake/app_metadata -> apps) and Appfigures (ranks ->
+    lake/vendor_ranks; estimates -> lake/app_estimates). The sample market has neither
+    source: its demo leaves those tables empty rather than spend time on them."""
     return dg.Definitions(
         assets=(
-            [*ingest_assets, *lake_assets, *listing_assets, live_warehouse]
+            [
+                *ingest_assets,
+                appfigures,
+                chart_entries,
+                live_app_estimates,
+                search_interest,
+                vendor_ranks,
+                *listing_assets,
+                live_warehouse,
+            ]
             if chartwatch.source == "live"
             else [*ingest_assets, *lake_assets, warehouse]
         ),

@@ -19,7 +19,7 @@ import pytest
 from werkzeug import Response
 
 from assets import live
-from assets.ingest import ingest_assets
+from assets.ingest import appfigures, ingest_assets
 from assets.itunes.fetch import lookup_plan
 from assets.lake import lake_assets, listing_assets
 from assets.resources import ChartwatchConfig
@@ -459,3 +459,100 @@ def test_live_mode_adds_the_app_listings_to_the_code_location(tmp_path, httpserv
     listings = {dg.AssetKey(["raw", "itunes_lookup"]), dg.AssetKey(["lake", "app_metadata"])}
     assert listings <= live_keys
     assert not listings & sample_keys
+
+
+APPFIGURES_PRODUCTS = PRODUCTS.replace(
+    'app_store = ["6737597349"]\n',
+    'app_store = ["6737597349"]\nappfigures = { "6737597349" = 330001 }\n',
+    1,
+)
+
+
+def _appfigures(request):
+    """Appfigures' ranks and estimates endpoints, for product 330001 in every country asked."""
+    countries = request.args["countries"].split(";")
+    if request.path.startswith("/ranks/"):
+        day = request.path.rsplit("/", 1)[-1]
+        data = [
+            {
+                "product_id": 330001,
+                "country": c,
+                "category": {
+                    "store_id": 1,
+                    "device_id": 1,
+                    "id": 36,
+                    "name": "Overall",
+                    "subtype": "free",
+                },
+                "positions": [index + 1],
+                "deltas": [0],
+            }
+            for index, c in enumerate(countries)
+        ]
+        return Response(json.dumps({"dates": [day], "data": data}), content_type="application/json")
+    day = request.args["start_date"]
+    leaves = {
+        c: {day: {"product_id": 330001, "country": c, "date": day, "downloads": 1000 + i}}
+        for i, c in enumerate(countries)
+    }
+    return Response(json.dumps({"330001": leaves}), content_type="application/json")
+
+
+def test_appfigures_ranks_and_estimates_of_past_days(tmp_path, httpserver, monkeypatch, caplog):
+    monkeypatch.setenv("APPFIGURES_TOKEN", "sekrit-token-123")
+    httpserver.expect_request(re.compile("^/(ranks|reports)/")).respond_with_handler(_appfigures)
+    config = _config(tmp_path, httpserver)
+    Path(config.products_file).write_text(APPFIGURES_PRODUCTS, encoding="utf-8")
+    day = TODAY - dt.timedelta(days=10)
+    # The user's own import for the US wins over Appfigures' estimate there.
+    imported = (
+        Path(config.data_dir)
+        / "raw"
+        / "vendor_estimates"
+        / f"date={day}"
+        / "country=us"
+        / "estimates.csv"
+    )
+    imported.parent.mkdir(parents=True)
+    imported.write_text(
+        f"date,country,store,app_id,app_name,downloads,dau\n{day},us,app_store,6737597349,DeepSeek,777,\n"
+    )
+    defs = build_definitions(config)
+    keys = [
+        "raw/appfigures",
+        "raw/vendor_estimates",
+        "lake/app_estimates",
+        "lake/vendor_ranks",
+        "warehouse/duckdb",
+    ]
+    job = defs.resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(
+        partition_key=day.isoformat(),
+        asset_selection=[dg.AssetKey.from_user_string(k) for k in keys],
+        raise_on_error=False,
+    )
+
+    assert result.success
+    assert {r.headers.get("Authorization") for r, _ in httpserver.log} == {
+        "Bearer sekrit-token-123"
+    }
+    assert "sekrit-token-123" not in caplog.text
+    con = duckdb.connect(str(Path(config.data_dir) / "warehouse.duckdb"), read_only=True)
+    estimates = con.execute(
+        "SELECT country, downloads, source FROM app_estimates ORDER BY country"
+    ).fetchall()
+    assert estimates == [
+        ("eg", 1002, "appfigures"),
+        ("gb", 1001, "appfigures"),
+        ("us", 777, "import"),
+    ]
+    ranks = con.execute("SELECT country, chart, rank FROM vendor_ranks ORDER BY country").fetchall()
+    assert ranks == [("eg", "top_free", 3), ("gb", "top_free", 2), ("us", "top_free", 1)]
+
+
+def test_without_a_token_appfigures_is_skipped(tmp_path, httpserver, monkeypatch):
+    monkeypatch.delenv("APPFIGURES_TOKEN", raising=False)
+    config = _config(tmp_path, httpserver)
+    result = _materialize(config, TODAY - dt.timedelta(days=2), [appfigures])
+
+    assert result.success and httpserver.log == []

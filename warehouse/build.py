@@ -26,7 +26,13 @@ import polars as pl
 MODELS_DIR = Path(__file__).parent / "models"
 
 # Datasets of the lake, each copied into the base table of the same name.
-LAKE_DATASETS = ("chart_entries", "app_estimates", "search_interest", "app_metadata")
+LAKE_DATASETS = (
+    "chart_entries",
+    "app_estimates",
+    "search_interest",
+    "app_metadata",
+    "vendor_ranks",
+)
 
 _MODEL_FILE = re.compile(r"^(?P<order>\d+)_(?P<name>[a-z0-9_]+)\.sql$")
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
