@@ -17,6 +17,7 @@ END ?= 2025-02-09
 PRODUCT ?= deepseek
 DATE ?= 2025-01-27
 VS ?= perplexity
+FORMAT ?= text
 
 .PHONY: install demo test ui backfill report import lint format clean
 
@@ -56,7 +57,7 @@ import: install
 	$(RUN) -m pipelines.cli import $(SOURCE) --date $(DATE) --country $(COUNTRY) $(FILES)
 
 report: install
-	$(RUN) -m warehouse.report --product $(PRODUCT) --date $(DATE) --vs $(VS)
+	$(RUN) -m warehouse.report --product $(PRODUCT) --date $(DATE) --vs $(VS) --format $(FORMAT)
 
 lint: install
 	$(VENV)/bin/ruff check .

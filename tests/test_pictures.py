@@ -1,0 +1,72 @@
+"""The pictures and the HTML launch report, on three days of the sample market."""
+
+import datetime as dt
+import re
+
+import duckdb
+import polars as pl
+import pytest
+
+from warehouse import pictures
+from warehouse.report import main
+
+DAY = dt.date(2025, 1, 27)
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture()
+def con(short_window):
+    con = duckdb.connect(str(short_window / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def test_rank_movers_are_the_biggest_climbs_of_the_day(con):
+    movers = pictures.rank_movers(con, DAY, country="us", top=5)
+
+    expected = con.sql(
+        "SELECT rank_1d_ago - rank AS climb FROM app_rank_history WHERE date = ? AND country = 'us'"
+        " AND store = 'app_store' AND device = 'iphone' AND chart = 'top_free'"
+        " AND rank_1d_ago > rank ORDER BY climb DESC LIMIT 5",
+        params=[DAY],
+    ).fetchall()
+    assert movers["climb"].to_list() == [c for (c,) in expected]
+    assert (movers["rank_1d_ago"] - movers["rank"] == movers["climb"]).all()
+
+
+def test_countries_at_no1_has_every_day_for_each_leader(con):
+    frame = pictures.countries_at_no1(con, DAY, days=3)
+
+    assert frame.group_by("name").len()["len"].to_list() == [3] * frame["name"].n_unique()
+    deepseek = frame.filter(pl.col("name").str.starts_with("DeepSeek"), pl.col("date") == DAY)
+    assert deepseek["countries_rank_1"].item() >= 1  # #1 in the US on the 27th
+
+
+def test_country_shares_sum_to_one(con):
+    shares = pictures.country_shares(con, "deepseek", DAY - dt.timedelta(days=1), top=2)
+
+    assert shares["share"].sum() == pytest.approx(1.0)
+    assert shares["country"].to_list()[-1] == "other" and shares.height == 3
+
+
+def test_pictures_are_png(con):
+    images = pictures.launch_pictures(con, "deepseek", DAY)
+
+    assert len(images) == 3 and all(png.startswith(PNG) for png in images.values())
+    empty = pictures.rank_movers_png(pictures.rank_movers(con, dt.date(2020, 1, 1)), "none")
+    assert empty.startswith(PNG)
+
+
+def test_html_report_is_one_self_contained_page(short_window, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    code = main(
+        [
+            "--product", "deepseek", "--date", str(DAY), "--vs", "perplexity",
+            "--db", str(short_window / "warehouse.duckdb"), "--format", "html", "--out", str(out),
+        ]
+    )  # fmt: skip
+
+    assert code == 0 and str(out) in capsys.readouterr().out
+    page = out.read_text(encoding="utf-8")
+    assert len(re.findall(r"src='data:image/png;base64,", page)) == 3
+    assert "countries_rank_1" in page and "http" not in page.split("<body>")[1]
