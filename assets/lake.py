@@ -127,6 +127,9 @@ def lake_asset(
         deps=deps,
         partitions_def=daily_partitions,
         backfill_policy=single_run,
+        # With the daemon running (make ui), a newly archived day is parsed without a
+        # manual step: the latest partition follows its upstream raw assets.
+        automation_condition=dg.AutomationCondition.eager(),
     )
     def _lake(
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig

@@ -58,6 +58,7 @@ def warehouse_asset(
         partitions_def=daily_partitions,
         backfill_policy=single_run,
         pool="duckdb",
+        automation_condition=dg.AutomationCondition.eager(),
     )
     def _warehouse(
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig

@@ -117,6 +117,9 @@ def test_definitions_wire_every_source_through_lake_to_warehouse():
         node = graph.get(key)
         assert node.partitions_def == job.partitions_def, key
         assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+        # Lake and warehouse follow their upstreams (the daemon of `make ui`).
+        if key.path[0] in ("lake", "warehouse"):
+            assert node.automation_condition is not None, key
 
 
 def test_short_window_fills_lake_and_warehouse(short_window):
