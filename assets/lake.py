@@ -16,6 +16,7 @@ import polars as pl
 from assets.appfigures.fetch import apps_frame
 from assets.appfigures.parse import parse_estimates, parse_ranks
 from assets.apple.parse import parse_current_rss, parse_legacy_rss
+from assets.checks import SCHEMAS, check_day, quarantine_rows
 from assets.estimates.parse import parse_estimates_csv
 from assets.google_play.parse import parse_google_play_charts
 from assets.ingest import (
@@ -42,6 +43,7 @@ from assets.storage import replace_partitions
 from assets.wikimedia.parse import parse_pageviews
 
 WW = "ww"  # the country of sources without one (Wikimedia)
+ROWS_VALID = "rows_valid"
 
 
 def _read(
@@ -130,6 +132,20 @@ def lake_asset(
         # With the daemon running (make ui), a newly archived day is parsed without a
         # manual step: the latest partition follows its upstream raw assets.
         automation_condition=dg.AutomationCondition.eager(),
+        check_specs=(
+            [
+                dg.AssetCheckSpec(
+                    ROWS_VALID,
+                    asset=dg.AssetKey(["lake", name]),
+                    blocking=True,
+                    description=f"Every row of {name} passes its schema and rules"
+                    " (assets/checks.py); a day that does not is not published, its bad rows"
+                    " go to data/quarantine/lake/, and the warehouse is not built.",
+                )
+            ]
+            if name in SCHEMAS
+            else None
+        ),
     )
     def _lake(
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
@@ -144,23 +160,60 @@ def lake_asset(
             assert frame.schema == schema, (
                 f"{name}: parser returned {frame.schema}, expected {schema}"
             )
+            check, invalid = check_day(name, frame, chartwatch.countries_for("app_store"))
+            if invalid is not None:
+                # Not published: the lake keeps its previous version of the day.
+                kept = quarantine_rows(chartwatch.quarantine_dir, name, str(date), invalid)
+                nothing = {"rows": 0, "partitions_written": 0, "partitions_removed": 0}
+                return set(), nothing, (check, kept)
             stats = replace_partitions(
                 dataset_dir, frame, [str(date)], countries_of(chartwatch), sort_by
             )
-            return set(frame["country"].unique().to_list()), stats
+            return set(frame["country"].unique().to_list()), stats, None
 
-        for date, (day_countries, stats) in map_days(parse_and_write, partition_dates(context)):
+        bad_days = {}
+        for date, (day_countries, stats, bad) in map_days(
+            parse_and_write, partition_dates(context)
+        ):
             countries.update(day_countries)
             totals = {k: totals[k] + stats[k] for k in totals}
+            if bad is not None:
+                bad_days[date] = bad
+                context.log.error(
+                    f"{name} {date}: {bad[0].invalid_rows} rows break {bad[0].broken_rules};"
+                    f" the day is not published, the rows are kept in {bad[1]}"
+                )
+                continue
             context.log.info(
                 f"{name} {date}: {stats['rows']} rows in {stats['partitions_written']} country partitions"
             )
+        checks = None
+        if name in SCHEMAS:
+            broken: dict[str, int] = {}
+            for check, _ in bad_days.values():
+                for rule, count in check.broken_rules.items():
+                    broken[rule] = broken.get(rule, 0) + count
+            checks = [
+                dg.AssetCheckResult(
+                    check_name=ROWS_VALID,
+                    passed=not bad_days,
+                    metadata={
+                        "bad_days": ", ".join(str(d) for d in bad_days) or "none",
+                        "invalid_rows": sum(c.invalid_rows for c, _ in bad_days.values()),
+                        "broken_rules": dg.MetadataValue.json(broken),
+                        "quarantine": dg.MetadataValue.path(
+                            str(chartwatch.quarantine_dir / "lake" / name)
+                        ),
+                    },
+                )
+            ]
         return dg.MaterializeResult(
             metadata={
                 **totals,
                 "countries": len(countries),
                 "path": dg.MetadataValue.path(str(dataset_dir)),
-            }
+            },
+            check_results=checks,
         )
 
     return _lake
