@@ -8,6 +8,8 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := $(CURDIR)/.venv
 RUN := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
+# Compile bytecode at install time, so the first `make demo` run does not pay for it.
+export UV_COMPILE_BYTECODE := 1
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export CHARTWATCH_DATA_DIR ?= data
 
