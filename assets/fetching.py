@@ -105,14 +105,8 @@ def fetch_and_archive(
     workers: int = 4,
 ) -> FetchReport:
     """Fetch what the archive lacks, check it, archive the good, quarantine the bad."""
-    report = FetchReport()
-    missing = []
-    for request in requests:
-        path = partition_dir(raw_root, request.source, request.date, request.country)
-        if (path / request.item).exists():
-            report.already_archived.append(request)
-        else:
-            missing.append(request)
+    held, missing = split_by_archive(requests, raw_root)
+    report = FetchReport(already_archived=held)
 
     def one(request: Request) -> tuple[str, Request, object]:
         try:
@@ -140,6 +134,17 @@ def fetch_and_archive(
             else:
                 report.failures.append(detail)
     return report
+
+
+def split_by_archive(
+    requests: Iterable[Request], raw_root: Path
+) -> tuple[list[Request], list[Request]]:
+    """(the requests whose file the archive holds, the others)."""
+    held, missing = [], []
+    for request in requests:
+        folder = partition_dir(raw_root, request.source, request.date, request.country)
+        (held if (folder / request.item).exists() else missing).append(request)
+    return held, missing
 
 
 def quarantine(quarantine_root: Path, response: RawResponse, url: str, problem: str) -> Path:

@@ -40,7 +40,7 @@ from assets.schemas import (
     VENDOR_RANKS,
 )
 from assets.storage import replace_partitions
-from assets.wikimedia.parse import parse_pageviews
+from assets.wikimedia.parse import articles_frame, parse_pageviews
 
 WW = "ww"  # the country of sources without one (Wikimedia)
 ROWS_VALID = "rows_valid"
@@ -99,11 +99,7 @@ def vendor_ranks_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFram
 
 
 def search_interest_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
-    articles = pl.DataFrame(
-        [(a.project, a.article, a.product) for a in wikipedia_articles(config.products_path)],
-        schema=["project", "article", "product"],
-        orient="row",
-    )
+    articles = articles_frame(wikipedia_articles(config.products_path))
     return parse_pageviews(_read(config, "wikimedia", date, ".json", [WW]), articles)
 
 

@@ -24,7 +24,13 @@ import os
 
 from assets.appfigures.fetch import appfigures_requests, appfigures_validator, apps_frame
 from assets.apple.fetch import chart_requests, validate_chart
-from assets.fetching import Failure, FetchReport, Request, fetch_and_archive
+from assets.fetching import (
+    Failure,
+    FetchReport,
+    Request,
+    fetch_and_archive,
+    split_by_archive,
+)
 from assets.http import HttpClient, client_from_env
 from assets.itunes.fetch import lookup_plan, lookup_requests, validate_lookup
 from assets.products import appfigures_apps, wikipedia_articles
@@ -132,12 +138,8 @@ def itunes_lookup(config: ChartwatchConfig, date: dt.date, client: HttpClient) -
     latest one it has)."""
     requests = lookup_requests(config.itunes_url, date, lookup_plan_of_day(config, date))
     if date != today():
-        report = FetchReport()
-        for request in requests:
-            folder = partition_dir(config.raw_dir, request.source, request.date, request.country)
-            held = (folder / request.item).exists()
-            (report.already_archived if held else report.empty).append(request)
-        return report
+        held, missing = split_by_archive(requests, config.raw_dir)
+        return FetchReport(already_archived=held, empty=missing)
     return fetch_and_archive(
         client, requests, config.raw_dir, config.quarantine_dir, validate_lookup
     )

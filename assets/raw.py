@@ -132,16 +132,7 @@ def read_batch(source: str, files: list[tuple[dt.date, str, Path]]) -> pl.DataFr
         bodies = pl.Series("body", data, dtype=pl.Binary).cast(pl.String)
     except pl.exceptions.PolarsError:
         for (date, country, path), body in zip(files, data, strict=True):
-            try:
-                body.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise RawFileError(
-                    source=source,
-                    date=date,
-                    country=country,
-                    path=os.fspath(path),
-                    problem=f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                ) from exc
+            _require_utf8(body, source, date, country, os.fspath(path))
         raise
     return pl.DataFrame(
         {
@@ -153,3 +144,33 @@ def read_batch(source: str, files: list[tuple[dt.date, str, Path]]) -> pl.DataFr
         },
         schema=RAW_BATCH,
     )
+
+
+def response_batch(response: RawResponse) -> pl.DataFrame:
+    """A fetched or imported body as the one-file RAW_BATCH the archive parsers read,
+    so it can be checked before it is archived; RawFileError if it is not UTF-8."""
+    shown = f"{response.source}/{response.item} (as fetched)"
+    text = _require_utf8(response.body, response.source, response.date, response.country, shown)
+    return pl.DataFrame(
+        {
+            "date": [response.date],
+            "country": [response.country],
+            "item": [response.item.rsplit(".", 1)[0]],
+            "path": [shown],
+            "body": [text],
+        },
+        schema=RAW_BATCH,
+    )
+
+
+def _require_utf8(body: bytes, source: str, date, country: str, path: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RawFileError(
+            source=source,
+            date=date,
+            country=country,
+            path=path,
+            problem=f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+        ) from exc

@@ -31,25 +31,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_partition(dataset_dir: Path, date: str, country: str, frame: pl.DataFrame) -> Path:
-    """Replace one hive partition of a lake dataset with ``frame`` (atomically)."""
-    folder = dataset_dir / f"date={date}" / f"country={country}"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / PART_FILE
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{PART_FILE}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    for stale in folder.iterdir():
-        if stale.name != PART_FILE and stale.suffix == ".parquet":
-            stale.unlink()
-    return target
-
-
 def remove_partition(dataset_dir: Path, date: str, country: str) -> None:
     """Drop a partition that no longer has rows (its source files are gone)."""
     folder = dataset_dir / f"date={date}" / f"country={country}"

@@ -75,12 +75,11 @@ def import_files(
     Every file is checked before any is archived, so a bad one leaves the archive
     as it was; an archived file is never replaced by different bytes.
     """
-    from assets.apple.fetch import one_file_batch
     from assets.apple.parse import parse_current_rss, parse_legacy_rss
     from assets.estimates.parse import parse_estimates_csv
     from assets.google_play.parse import parse_google_play_charts
     from assets.markets import parse_country_list
-    from assets.raw import RawResponse, archive, partition_dir
+    from assets.raw import RawResponse, archive, partition_dir, response_batch
 
     parsers = {
         "google_play": parse_google_play_charts,
@@ -99,7 +98,7 @@ def import_files(
         if path.suffix != IMPORTS[source]:
             raise ValueError(f"{path}: {source} files are {IMPORTS[source]} files")
         response = RawResponse(source, date, country, path.name, path.read_bytes())
-        parsers[source](one_file_batch(response))  # raises RawFileError naming the problem
+        parsers[source](response_batch(response))  # raises RawFileError naming the problem
         responses.append(response)
     for response in responses:
         archive(raw_root, response)

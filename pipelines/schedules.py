@@ -19,32 +19,33 @@ import dagster as dg
 from pipelines.jobs import daily_pipeline
 
 
-def _run_for(context: dg.ScheduleEvaluationContext, days_back: int) -> dg.RunRequest:
-    scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
-    day = (scheduled.astimezone(dt.UTC) - dt.timedelta(days=days_back)).date().isoformat()
-    return dg.RunRequest(run_key=f"{day}-{days_back}", partition_key=day)
+def _daily(name: str, hour: int, days_back: int, description: str) -> dg.ScheduleDefinition:
+    """A schedule running the partition ``days_back`` days before its tick, at ``hour`` UTC."""
+
+    @dg.schedule(
+        name=name,
+        job=daily_pipeline,
+        cron_schedule=f"0 {hour} * * *",
+        execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description=description,
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+        day = (scheduled.astimezone(dt.UTC) - dt.timedelta(days=days_back)).date().isoformat()
+        return dg.RunRequest(run_key=f"{day}-{days_back}", partition_key=day)
+
+    return _schedule
 
 
-@dg.schedule(
-    job=daily_pipeline,
-    cron_schedule="0 6 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Live mode: capture today's charts (06:00 UTC) through lake and warehouse.",
+daily_charts = _daily(
+    "daily_charts",
+    6,
+    0,
+    "Live mode: capture today's charts (06:00 UTC) through lake and warehouse.",
 )
-def daily_charts(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    return _run_for(context, days_back=0)
-
-
-@dg.schedule(
-    job=daily_pipeline,
-    cron_schedule="0 7 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Live mode: yesterday again (07:00 UTC), once its pageviews are published.",
+settled_day = _daily(
+    "settled_day", 7, 1, "Live mode: yesterday again (07:00 UTC), once its pageviews are published."
 )
-def settled_day(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    return _run_for(context, days_back=1)
-
 
 schedules = [daily_charts, settled_day]

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from assets.resources import ChartwatchConfig
-from assets.storage import write_partition
+from assets.storage import replace_partitions
 from pipelines.cli import materialize
 from pipelines.definitions import build_definitions
 
@@ -32,8 +32,7 @@ def run_pipeline(
 
 def write_lake(lake: Path, dataset: str, frame: pl.DataFrame) -> None:
     """Write a hand-made frame as the lake does: one partition per date and country."""
-    for (date, country), part in frame.partition_by(["date", "country"], as_dict=True).items():
-        write_partition(lake / dataset, str(date), country, part)
+    replace_partitions(lake / dataset, frame, dates=[], countries=[], sort_by=[])
 
 
 @pytest.fixture(scope="session")

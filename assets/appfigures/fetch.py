@@ -14,9 +14,8 @@ import datetime as dt
 import polars as pl
 
 from assets.appfigures.parse import SOURCE, parse_estimates, parse_ranks
-from assets.apple.fetch import one_file_batch
 from assets.fetching import Request
-from assets.raw import RawResponse
+from assets.raw import RawResponse, response_batch
 
 COUNTRY = "ww"  # one file per day for every country
 
@@ -57,7 +56,7 @@ def appfigures_requests(
 def appfigures_validator(apps: pl.DataFrame):
     def validate(response: RawResponse) -> None:
         parse = parse_ranks if response.item == "ranks.json" else parse_estimates
-        parse(one_file_batch(response), apps)
+        parse(response_batch(response), apps)
 
     return validate
 

@@ -20,8 +20,7 @@ import polars as pl
 
 from assets.apple.parse import CURRENT_RSS_CHARTS, parse_current_rss, parse_legacy_rss
 from assets.fetching import Request
-from assets.raw import RawFileError, RawResponse
-from assets.schemas import RAW_BATCH
+from assets.raw import RawFileError, RawResponse, response_batch
 
 CURRENT_LIMIT = 100  # the generator refuses more
 LEGACY_LIMIT = 200
@@ -68,30 +67,10 @@ def chart_requests(
     return requests
 
 
-def one_file_batch(response: RawResponse) -> pl.DataFrame:
-    """A fetched body as the RAW_BATCH the archive parsers read."""
-    return pl.DataFrame(
-        {
-            "date": [response.date],
-            "country": [response.country],
-            "item": [response.item.rsplit(".", 1)[0]],
-            "path": [f"{response.source}/{response.item} (as fetched)"],
-            "body": [response.body.decode("utf-8", errors="replace")],
-        },
-        schema=RAW_BATCH,
-    )
-
-
 def validate_chart(response: RawResponse) -> None:
     """Raise RawFileError unless the body is a complete chart of the storefront asked."""
-    try:
-        response.body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise _problem(
-            response, f"not UTF-8 text ({error.reason} at byte {error.start})"
-        ) from error
     parse = parse_current_rss if response.source == "apple_rss" else parse_legacy_rss
-    entries = parse(one_file_batch(response))
+    entries = parse(response_batch(response))
     if response.source == "apple_rss":
         # The generator answers an unknown storefront with another storefront's chart.
         feed_country = (

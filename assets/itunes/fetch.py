@@ -15,10 +15,9 @@ import datetime as dt
 
 import polars as pl
 
-from assets.apple.fetch import one_file_batch
 from assets.fetching import Request
 from assets.itunes.parse import SOURCE, lookup_batches, lookup_item, parse_lookup
-from assets.raw import RawFileError, RawResponse
+from assets.raw import RawResponse, response_batch
 
 PREFERRED_STOREFRONT = "us"
 
@@ -65,14 +64,4 @@ def lookup_requests(itunes_url: str, date: dt.date, plan: dict[str, list[str]]) 
 
 def validate_lookup(response: RawResponse) -> None:
     """Raise RawFileError unless the body is a complete Lookup answer."""
-    try:
-        response.body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise RawFileError(
-            source=response.source,
-            date=response.date,
-            country=response.country,
-            path=response.item,
-            problem=f"not UTF-8 text ({error.reason} at byte {error.start})",
-        ) from error
-    parse_lookup(one_file_batch(response))
+    parse_lookup(response_batch(response))

@@ -16,13 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-import polars as pl
-
-from assets.apple.fetch import one_file_batch
 from assets.fetching import Request
 from assets.products import Article
-from assets.raw import RawFileError, RawResponse
-from assets.wikimedia.parse import WORLDWIDE, parse_pageviews
+from assets.raw import RawResponse, response_batch
+from assets.wikimedia.parse import WORLDWIDE, articles_frame, parse_pageviews
 
 NO_VIEWS = frozenset({404})
 
@@ -52,23 +49,9 @@ def pageview_requests(wikimedia_url: str, date: dt.date, articles: list[Article]
 
 def pageview_validator(articles: list[Article]):
     """A check for fetched pageviews: they parse, and are the article and day asked."""
-    frame = pl.DataFrame(
-        [(a.project, a.article, a.product) for a in articles],
-        schema=["project", "article", "product"],
-        orient="row",
-    )
+    frame = articles_frame(articles)
 
     def validate(response: RawResponse) -> None:
-        try:
-            response.body.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise RawFileError(
-                source=response.source,
-                date=response.date,
-                country=response.country,
-                path=response.item,
-                problem=f"not UTF-8 text ({error.reason} at byte {error.start})",
-            ) from error
-        parse_pageviews(one_file_batch(response), frame)
+        parse_pageviews(response_batch(response), frame)
 
     return validate

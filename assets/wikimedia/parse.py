@@ -44,6 +44,15 @@ _PAGEVIEWS = pl.Struct(
 )
 
 
+def articles_frame(articles) -> pl.DataFrame:
+    """Tracked articles (assets.products.Article) as the frame ``parse_pageviews`` takes."""
+    return pl.DataFrame(
+        [(a.project, a.article, a.product) for a in articles],
+        schema=["project", "article", "product"],
+        orient="row",
+    )
+
+
 def parse_pageviews(batch: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
     """Search interest rows of archived Wikimedia pageviews files (``wikimedia``).
 
