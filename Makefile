@@ -53,7 +53,7 @@ ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 backfill: install $(DAGSTER_HOME)/dagster.yaml
-	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END)
+	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END) $(if $(FAILED),--failed-only)
 
 import: install
 	$(RUN) -m pipelines.cli import $(SOURCE) --date $(DATE) --country $(COUNTRY) $(FILES)

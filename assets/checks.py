@@ -144,3 +144,37 @@ def quarantine_rows(quarantine_dir: Path, dataset: str, date: str, invalid: pl.D
     invalid.write_parquet(buffer)
     atomic_write_bytes(path, buffer.getvalue())
     return path
+
+
+# A day's row count may be this fraction to this multiple of the day before's.
+ROW_COUNT_BOUNDS = (0.5, 2.0)
+
+
+def rows_out_of_bounds(
+    counts: list[tuple[object, int]],
+    day_before: int | None,
+    bounds: tuple[float, float] = ROW_COUNT_BOUNDS,
+) -> list[dict[str, object]]:
+    """Days whose row count left ``bounds`` relative to the day before.
+
+    ``counts``: consecutive days in order with their rows; ``day_before``: the rows of
+    the day before the first (None when the lake has none). A day after one with no
+    rows is not compared.
+    """
+    low, high = bounds
+    out: list[dict[str, object]] = []
+    previous = day_before
+    for date, rows in counts:
+        if previous:
+            ratio = rows / previous
+            if not low <= ratio <= high:
+                out.append(
+                    {
+                        "date": str(date),
+                        "rows": rows,
+                        "day_before": previous,
+                        "ratio": round(ratio, 3),
+                    }
+                )
+        previous = rows
+    return out

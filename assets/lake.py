@@ -9,6 +9,8 @@ naming the file before anything of that day is written.
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -16,7 +18,14 @@ import polars as pl
 from assets.appfigures.fetch import apps_frame
 from assets.appfigures.parse import parse_estimates, parse_ranks
 from assets.apple.parse import parse_current_rss, parse_legacy_rss
-from assets.checks import SCHEMAS, check_day, quarantine_rows
+from assets.checks import (
+    ROW_COUNT_BOUNDS,
+    SCHEMAS,
+    DayCheck,
+    check_day,
+    quarantine_rows,
+    rows_out_of_bounds,
+)
 from assets.estimates.parse import parse_estimates_csv
 from assets.google_play.parse import parse_google_play_charts
 from assets.ingest import (
@@ -28,6 +37,7 @@ from assets.ingest import (
     wikimedia_pageviews,
 )
 from assets.itunes.parse import parse_lookup
+from assets.metadata import column_schema, human_bytes, preview_table
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import appfigures_apps, wikipedia_articles
 from assets.raw import list_files, read_batch
@@ -39,11 +49,12 @@ from assets.schemas import (
     SEARCH_INTEREST,
     VENDOR_RANKS,
 )
-from assets.storage import replace_partitions
+from assets.storage import PART_FILE, replace_partitions
 from assets.wikimedia.parse import articles_frame, parse_pageviews
 
 WW = "ww"  # the country of sources without one (Wikimedia)
 ROWS_VALID = "rows_valid"
+ROW_COUNT = "row_count_in_bounds"
 
 
 def _read(
@@ -108,6 +119,43 @@ def app_metadata_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFram
     return parse_lookup(batch)
 
 
+@dataclass(frozen=True)
+class DayResult:
+    rows: int
+    per_country: dict[str, int]  # rows per country, the day's parse
+    stats: dict[str, int] | None  # what replace_partitions wrote; None: not published
+    bad: tuple[DayCheck, Path] | None  # the failed check and where its rows are kept
+    preview: pl.DataFrame | None
+
+
+def _per_country_line(name: str, date: dt.date, day: DayResult) -> str:
+    counts = ", ".join(f"{c} {n:,}" for c, n in day.per_country.items())
+    head = f"{name} {date}: {day.rows:,} rows, {len(day.per_country)} countries"
+    if day.stats is not None:
+        head += (
+            f", {human_bytes(day.stats['bytes'])} in {day.stats['partitions_written']} partitions"
+        )
+    return f"{head} ({counts})"
+
+
+def _rows_on(dataset_dir: Path, date: dt.date) -> int | None:
+    """Rows the lake holds for a day (from the Parquet footers); None if it has none."""
+    files = list((dataset_dir / f"date={date}").glob(f"country=*/{PART_FILE}"))
+    if not files:
+        return None
+    return pl.scan_parquet(files, hive_partitioning=False).select(pl.len()).collect().item()
+
+
+def _top_of(filters: dict[str, object], by: str, descending: bool = False):
+    """A preview: the rows matching ``filters`` (if any do) ordered by ``by``."""
+
+    def pick(frame: pl.DataFrame) -> pl.DataFrame:
+        chosen = frame.filter(**filters) if filters else frame
+        return (chosen if chosen.height else frame).sort(by, descending=descending, nulls_last=True)
+
+    return pick
+
+
 def lake_asset(
     name: str,
     description: str,
@@ -116,9 +164,14 @@ def lake_asset(
     schema: pl.Schema,
     sort_by: list[str],
     countries_of: Callable[[ChartwatchConfig], list[str]],
+    preview: Callable[[pl.DataFrame], pl.DataFrame] = lambda frame: frame,
 ) -> dg.AssetsDefinition:
+    """A lake dataset asset. ``preview`` picks the rows worth showing in the UI."""
+    key = dg.AssetKey(["lake", name])
+    checked = name in SCHEMAS
+
     @dg.asset(
-        key=["lake", name],
+        key=key,
         group_name="lake",
         kinds={"polars", "parquet"},
         description=description,
@@ -132,14 +185,21 @@ def lake_asset(
             [
                 dg.AssetCheckSpec(
                     ROWS_VALID,
-                    asset=dg.AssetKey(["lake", name]),
+                    asset=key,
                     blocking=True,
                     description=f"Every row of {name} passes its schema and rules"
                     " (assets/checks.py); a day that does not is not published, its bad rows"
                     " go to data/quarantine/lake/, and the warehouse is not built.",
-                )
+                ),
+                dg.AssetCheckSpec(
+                    ROW_COUNT,
+                    asset=key,
+                    description=f"Each day's row count of {name} is within"
+                    f" {ROW_COUNT_BOUNDS[0]}x..{ROW_COUNT_BOUNDS[1]}x of the day before's"
+                    " (a warning: a new feed or storefront legitimately changes it).",
+                ),
             ]
-            if name in SCHEMAS
+            if checked
             else None
         ),
     )
@@ -148,71 +208,134 @@ def lake_asset(
     ) -> dg.MaterializeResult:
         chartwatch.check()
         dataset_dir = chartwatch.lake_dir / name
-        totals = {"rows": 0, "partitions_written": 0, "partitions_removed": 0}
-        countries: set[str] = set()
 
-        def parse_and_write(date):
+        def parse_and_write(date: dt.date) -> DayResult:
             frame = build_day(chartwatch, date)
             assert frame.schema == schema, (
                 f"{name}: parser returned {frame.schema}, expected {schema}"
             )
+            per_country = dict(frame.group_by("country").len().sort("country").iter_rows())
             check, invalid = check_day(name, frame, chartwatch.countries_for("app_store"))
             if invalid is not None:
                 # Not published: the lake keeps its previous version of the day.
                 kept = quarantine_rows(chartwatch.quarantine_dir, name, str(date), invalid)
-                nothing = {"rows": 0, "partitions_written": 0, "partitions_removed": 0}
-                return set(), nothing, (check, kept)
+                return DayResult(frame.height, per_country, None, (check, kept), None)
             stats = replace_partitions(
                 dataset_dir, frame, [str(date)], countries_of(chartwatch), sort_by
             )
-            return set(frame["country"].unique().to_list()), stats, None
+            return DayResult(frame.height, per_country, stats, None, preview(frame))
 
-        bad_days = {}
-        for date, (day_countries, stats, bad) in map_days(
-            parse_and_write, partition_dates(context)
-        ):
-            countries.update(day_countries)
-            totals = {k: totals[k] + stats[k] for k in totals}
-            if bad is not None:
-                bad_days[date] = bad
+        dates = partition_dates(context)
+        common = {
+            "path": dg.MetadataValue.path(str(dataset_dir)),
+            "dagster/column_schema": column_schema(schema),
+        }
+        day_before = _rows_on(dataset_dir, dates[0] - dt.timedelta(days=1)) if checked else None
+        published: dict[str, dict] = {}
+        bad_days: dict[dt.date, tuple[DayCheck, Path]] = {}
+        counts: list[tuple[dt.date, int]] = []
+        totals = {"rows": 0, "bytes": 0, "partitions_written": 0, "partitions_removed": 0}
+        for date, day in map_days(parse_and_write, dates):
+            counts.append((date, day.rows))
+            if day.bad is not None:
+                bad_days[date] = day.bad
+                check, kept = day.bad
                 context.log.error(
-                    f"{name} {date}: {bad[0].invalid_rows} rows break {bad[0].broken_rules};"
-                    f" the day is not published, the rows are kept in {bad[1]}"
+                    f"{name} {date}: {check.invalid_rows} rows break {check.broken_rules};"
+                    f" the day is not published, the rows are kept in {kept}"
                 )
                 continue
-            context.log.info(
-                f"{name} {date}: {stats['rows']} rows in {stats['partitions_written']} country partitions"
-            )
-        checks = None
-        if name in SCHEMAS:
-            broken: dict[str, int] = {}
-            for check, _ in bad_days.values():
-                for rule, count in check.broken_rules.items():
-                    broken[rule] = broken.get(rule, 0) + count
-            checks = [
-                dg.AssetCheckResult(
-                    check_name=ROWS_VALID,
-                    passed=not bad_days,
-                    metadata={
-                        "bad_days": ", ".join(str(d) for d in bad_days) or "none",
-                        "invalid_rows": sum(c.invalid_rows for c, _ in bad_days.values()),
-                        "broken_rules": dg.MetadataValue.json(broken),
-                        "quarantine": dg.MetadataValue.path(
-                            str(chartwatch.quarantine_dir / "lake" / name)
-                        ),
-                    },
-                )
-            ]
-        return dg.MaterializeResult(
-            metadata={
-                **totals,
-                "countries": len(countries),
-                "path": dg.MetadataValue.path(str(dataset_dir)),
-            },
-            check_results=checks,
+            assert day.stats is not None and day.preview is not None
+            totals = {k: totals[k] + day.stats[k] for k in totals}
+            context.log.info(_per_country_line(name, date, day))
+            published[str(date)] = {
+                "dagster/row_count": day.rows,
+                "countries": len(day.per_country),
+                "bytes": day.stats["bytes"],
+                "size": human_bytes(day.stats["bytes"]),
+                "partitions_written": day.stats["partitions_written"],
+                "partitions_removed": day.stats["partitions_removed"],
+                "preview": preview_table(day.preview),
+            }
+        context.log.info(
+            f"{name} {dates[0]}..{dates[-1]}: {len(published)} days published,"
+            f" {totals['rows']:,} rows, {human_bytes(totals['bytes'])}"
+            f" in {totals['partitions_written']} partitions"
+            + (f"; not published: {', '.join(map(str, bad_days))}" if bad_days else "")
         )
 
+        results = _check_results(name, chartwatch, bad_days, counts, day_before) if checked else []
+        if bad_days:
+            # Record the days that were published, so a backfill counts only the bad
+            # days as failed and "re-execute from failure" runs just those.
+            for partition, metadata in published.items():
+                context.log_event(
+                    dg.AssetMaterialization(
+                        key, partition=partition, metadata={**common, **metadata}
+                    )
+                )
+            for result in results:
+                context.log_event(
+                    dg.AssetCheckEvaluation(
+                        asset_key=key,
+                        check_name=result.check_name,
+                        passed=result.passed,
+                        metadata=result.metadata,
+                        severity=result.severity,
+                        blocking=result.check_name == ROWS_VALID,
+                    )
+                )
+            raise dg.Failure(
+                description=f"{name}: {len(bad_days)} day(s) failed the {ROWS_VALID} check and"
+                f" were not published: {', '.join(map(str, bad_days))}. Their invalid rows are in"
+                f" {chartwatch.quarantine_dir / 'lake' / name}. The other"
+                f" {len(published)} day(s) were published. Fix the raw files (or the parser),"
+                " then re-run only the failed days: in the UI, re-execute the backfill"
+                " 'from failure'; or `make backfill FAILED=1 START=... END=...`.",
+                metadata={"bad_days": ", ".join(map(str, bad_days))},
+            )
+        for partition, metadata in published.items():
+            context.add_asset_metadata(metadata, partition_key=partition)
+        return dg.MaterializeResult(metadata=common, check_results=results or None)
+
     return _lake
+
+
+def _check_results(
+    name: str,
+    chartwatch: ChartwatchConfig,
+    bad_days: dict[dt.date, tuple[DayCheck, Path]],
+    counts: list[tuple[dt.date, int]],
+    day_before: int | None,
+) -> list[dg.AssetCheckResult]:
+    broken: dict[str, int] = {}
+    for check, _ in bad_days.values():
+        for rule, count in check.broken_rules.items():
+            broken[rule] = broken.get(rule, 0) + count
+    outliers = rows_out_of_bounds(counts, day_before)
+    return [
+        dg.AssetCheckResult(
+            check_name=ROWS_VALID,
+            passed=not bad_days,
+            metadata={
+                "bad_days": ", ".join(str(d) for d in bad_days) or "none",
+                "invalid_rows": sum(c.invalid_rows for c, _ in bad_days.values()),
+                "broken_rules": dg.MetadataValue.json(broken),
+                "quarantine": dg.MetadataValue.path(str(chartwatch.quarantine_dir / "lake" / name)),
+            },
+        ),
+        dg.AssetCheckResult(
+            check_name=ROW_COUNT,
+            passed=not outliers,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "bounds": f"{ROW_COUNT_BOUNDS[0]}x..{ROW_COUNT_BOUNDS[1]}x of the day before",
+                "days_checked": len(counts),
+                "rows_per_day": dg.MetadataValue.json({str(date): rows for date, rows in counts}),
+                "out_of_bounds": dg.MetadataValue.json(outliers),
+            },
+        ),
+    ]
 
 
 chart_entries = lake_asset(
@@ -223,6 +346,9 @@ chart_entries = lake_asset(
     CHART_ENTRIES,
     ["store", "device", "chart", "genre_id", "rank"],
     lambda config: list(config.countries_for()),
+    _top_of(
+        {"country": "us", "store": "app_store", "device": "iphone", "chart": "top_free"}, "rank"
+    ),
 )
 app_estimates = lake_asset(
     "app_estimates",
@@ -232,6 +358,7 @@ app_estimates = lake_asset(
     APP_ESTIMATES,
     ["store", "app_id"],
     lambda config: list(config.countries_for()),
+    _top_of({"country": "us", "store": "app_store"}, "downloads", descending=True),
 )
 search_interest = lake_asset(
     "search_interest",
@@ -241,6 +368,7 @@ search_interest = lake_asset(
     SEARCH_INTEREST,
     ["source", "term"],
     lambda config: [WW],
+    _top_of({}, "interest", descending=True),
 )
 
 app_metadata = lake_asset(

@@ -94,6 +94,7 @@ def replace_partitions(
             path.unlink(missing_ok=True)
         raise
     written = {(date, country) for date, country, _ in staged}
+    size = sum((path.parent / PART_FILE).stat().st_size for _, _, path in staged)
     removed = 0
     for date in dates:
         for country in countries:
@@ -102,7 +103,12 @@ def replace_partitions(
             ).exists():
                 remove_partition(dataset_dir, date, country)
                 removed += 1
-    return {"partitions_written": len(written), "partitions_removed": removed, "rows": frame.height}
+    return {
+        "partitions_written": len(written),
+        "partitions_removed": removed,
+        "rows": frame.height,
+        "bytes": size,
+    }
 
 
 def read_partitions(

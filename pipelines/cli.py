@@ -15,10 +15,12 @@ import datetime as dt
 import sys
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import dagster as dg
 
+from assets.partitions import daily_partitions
 from assets.sample_market.source import sample_market
 from pipelines.definitions import defs
 from pipelines.jobs import daily_pipeline
@@ -36,8 +38,9 @@ def materialize(
     end: dt.date,
     instance: dg.DagsterInstance | None = None,
     definitions: dg.Definitions | None = None,
+    assets: Collection[dg.AssetKey] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Run the daily pipeline over start..end (inclusive) as one run."""
+    """Run the daily pipeline (or the given assets of it) over start..end (inclusive) as one run."""
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}")
     definitions = definitions or defs
@@ -55,7 +58,53 @@ def materialize(
             "dagster/asset_partition_range_end": end.isoformat(),
         },
         raise_on_error=False,
+        asset_selection=sorted(assets, key=lambda k: k.to_user_string()) if assets else None,
     )
+
+
+def failed_runs(
+    start: dt.date,
+    end: dt.date,
+    instance: dg.DagsterInstance,
+    definitions: dg.Definitions | None = None,
+) -> list[tuple[frozenset[dg.AssetKey], dt.date, dt.date]]:
+    """What re-runs only the failed days of start..end: (assets, first day, last day) per run.
+
+    A day is failed for an asset when its latest materialisation attempt failed (a day
+    that broke a check, or a warehouse day whose run stopped). Days are grouped into
+    runs of consecutive days with the same failed assets, in date order.
+    """
+    definitions = definitions or defs
+    job = definitions.resolve_job_def(daily_pipeline.name)
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    keys = [str(day) for day in days]
+    failed: dict[dt.date, set[dg.AssetKey]] = {day: set() for day in days}
+    for key in sorted(job.asset_layer.executable_asset_keys, key=lambda k: k.to_user_string()):
+        statuses = instance.get_status_by_partition(key, keys, daily_partitions) or {}
+        for day in days:
+            if statuses.get(str(day)) == dg.AssetPartitionStatus.FAILED:
+                failed[day].add(key)
+    runs: list[tuple[frozenset[dg.AssetKey], dt.date, dt.date]] = []
+    for day in days:
+        assets = frozenset(failed[day])
+        if not assets:
+            continue
+        if runs and runs[-1][0] == assets and runs[-1][2] == day - dt.timedelta(days=1):
+            runs[-1] = (assets, runs[-1][1], day)
+        else:
+            runs.append((assets, day, day))
+    return runs
+
+
+def failure_text(event: dg.DagsterEvent) -> str:
+    """What a failed step says: a raised Failure's own description, else the error's."""
+    data = event.step_failure_data
+    if data.user_failure_data and data.user_failure_data.description:
+        return data.user_failure_data.description
+    error = data.error
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error.message.strip() if error else ""
 
 
 # Sources whose files arrive by import, with the file suffix each expects.
@@ -115,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--start", type=_date, required=True)
     run.add_argument("--end", type=_date, required=True)
+    run.add_argument(
+        "--failed-only",
+        action="store_true",
+        help="re-run only the days (and assets) of the range whose last attempt failed",
+    )
     imp = commands.add_parser(
         "import",
         help="check files of a documented shape (docs/raw-formats.md) and add them to the raw archive",
@@ -141,28 +195,40 @@ def main(argv: list[str] | None = None) -> int:
         print(f"now materialise {args.date} (make backfill START={args.date} END={args.date})")
         return 0
 
+    if args.end < args.start:
+        parser.error(f"--end {args.end} is before --start {args.start}")
+    if args.failed_only:
+        plan = failed_runs(args.start, args.end, dg.DagsterInstance.get())
+        if not plan:
+            print(f"nothing failed in {args.start}..{args.end}: nothing to re-run")
+            return 0
+    else:
+        plan = [(frozenset(), args.start, args.end)]
+    status = 0
+    for assets, start, end in plan:
+        status |= _run_and_report(start, end, assets)
+    return status
+
+
+def _run_and_report(start: dt.date, end: dt.date, assets: frozenset[dg.AssetKey]) -> int:
     began = time.monotonic()
-    try:
-        result = materialize(args.start, args.end)
-    except ValueError as exc:
-        parser.error(str(exc))
+    result = materialize(start, end, assets=assets or None)
     seconds = time.monotonic() - began
-    days = (args.end - args.start).days + 1
+    days = (end - start).days + 1
+    what = f"{', '.join(sorted(k.to_user_string() for k in assets))} for " if assets else ""
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                error = event.step_failure_data.error
-                print(
-                    f"FAILED {event.step_key}: {error.message.strip() if error else ''}",
-                    file=sys.stderr,
-                )
+                print(f"FAILED {event.step_key}: {failure_text(event)}", file=sys.stderr)
         print(
-            f"run {result.run_id} failed after {seconds:.0f}s; see `make ui` for its logs",
+            f"run {result.run_id} ({what}{start}..{end}) failed after {seconds:.0f}s;"
+            " see `make ui` for its logs",
             file=sys.stderr,
         )
         return 1
     print(
-        f"materialised {days} days ({args.start}..{args.end}) in one run ({result.run_id}) in {seconds:.0f}s"
+        f"materialised {what}{days} days ({start}..{end}) in one run ({result.run_id})"
+        f" in {seconds:.0f}s"
     )
     return 0
 

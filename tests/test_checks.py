@@ -10,11 +10,15 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 import pytest
+from dagster._core.events import DagsterEventType
 
-from assets.checks import check_day
+from assets.checks import check_day, rows_out_of_bounds
 from assets.lake import chart_entries
+from assets.partitions import daily_partitions
 from assets.resources import ChartwatchConfig
 from assets.warehouse_tables import warehouse
+from pipelines.cli import failed_runs, failure_text, materialize
+from pipelines.definitions import build_definitions
 from tests.conftest import REPO
 
 DAY = "2025-01-26"
@@ -65,6 +69,17 @@ def test_a_missing_storefront_breaks_the_day():
     assert any("gb" in rule for rule in check.broken_rules)
 
 
+def test_row_counts_out_of_bounds_are_named_with_the_day_before():
+    days = [dt.date(2025, 1, d) for d in (2, 3, 4, 5)]
+    counts = list(zip(days, [1000, 400, 900, 0], strict=True))
+    out = rows_out_of_bounds(counts, day_before=1000)
+    assert [o["date"] for o in out] == ["2025-01-03", "2025-01-04", "2025-01-05"]
+    assert out[0] == {"date": "2025-01-03", "rows": 400, "day_before": 1000, "ratio": 0.4}
+    # Nothing to compare the first day with, and a day after an empty one is not judged.
+    assert rows_out_of_bounds([(days[0], 5), (days[1], 6)], day_before=None) == []
+    assert rows_out_of_bounds([(days[0], 0), (days[1], 6)], day_before=None) == []
+
+
 def _digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -81,37 +96,54 @@ def copy(tmp_path, short_window) -> Path:
     return tmp_path
 
 
-def _run(data_dir: Path):
-    config = ChartwatchConfig(
+def _config(data_dir: Path) -> ChartwatchConfig:
+    return ChartwatchConfig(
         data_dir=str(data_dir), countries="us,gb,eg", products_file=str(REPO / "products.toml")
     )
-    return dg.materialize(
+
+
+def _run(data_dir: Path):
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
         [chart_entries, warehouse],
-        resources={"chartwatch": config},
+        resources={"chartwatch": _config(data_dir)},
         partition_key=DAY,
         raise_on_error=False,
+        instance=instance,
     )
+    return result, instance
 
 
-def _check(result) -> dg.AssetCheckEvaluation:
+def _check(run, name: str = "rows_valid") -> dg.AssetCheckEvaluation:
+    result, instance = run
+    records = instance.get_records_for_run(
+        result.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
     (evaluation,) = [
-        e.event_specific_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        r.event_log_entry.dagster_event.event_specific_data
+        for r in records
+        if r.event_log_entry.dagster_event.event_specific_data.check_name == name
+        and r.event_log_entry.dagster_event.event_specific_data.asset_key == chart_entries.key
     ]
     return evaluation
 
 
+def _duplicate_gb_top_free(data_dir: Path, day: str = DAY) -> Path:
+    """A second iPhone top-free feed for gb (the legacy one): every rank appears twice."""
+    folder = data_dir / "raw" / "itunes_rss" / f"date={day}" / "country=gb"
+    shutil.copy(folder / "topgrossingapplications.json", folder / "topfreeapplications.json")
+    return folder / "topfreeapplications.json"
+
+
 def test_a_day_with_a_duplicate_chart_fails_its_check_and_leaves_the_warehouse(copy):
-    # A second iPhone top-free feed for gb (the legacy one): every rank appears twice.
-    day = copy / "raw" / "itunes_rss" / f"date={DAY}" / "country=gb"
-    shutil.copy(day / "topgrossingapplications.json", day / "topfreeapplications.json")
+    _duplicate_gb_top_free(copy)
     lake_before = _digest(copy / "lake" / "chart_entries" / f"date={DAY}")
     warehouse_before = hashlib.sha256((copy / "warehouse.duckdb").read_bytes()).hexdigest()
 
-    result = _run(copy)
+    run = _run(copy)
+    result, instance = run
 
-    evaluation = _check(result)
+    evaluation = _check(run)
     assert not evaluation.passed
     assert "rank_unique_in_chart" in evaluation.metadata["broken_rules"].value
     kept = pl.read_parquet(
@@ -123,6 +155,10 @@ def test_a_day_with_a_duplicate_chart_fails_its_check_and_leaves_the_warehouse(c
     assert not any(
         e.is_step_success and e.step_key == "warehouse__duckdb" for e in result.all_events
     )
+    # The day is failed, not materialised: a re-run of failed days picks it up.
+    assert not instance.get_materialized_partitions(chart_entries.key)
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert DAY in failure_text(failure) and "quarantine" in failure_text(failure)
 
 
 def test_a_day_missing_a_storefront_fails_its_check(copy):
@@ -132,3 +168,41 @@ def test_a_day_missing_a_storefront_fails_its_check(copy):
     evaluation = _check(_run(copy))
 
     assert not evaluation.passed and "eg" in str(evaluation.metadata["broken_rules"].value)
+
+
+def test_a_backfill_publishes_the_good_days_and_reruns_only_the_failed_one(copy):
+    """Three days, the middle one broken: the other two are published and recorded as
+    materialised; after a fix, a re-run of the failed days parses only the broken day."""
+    definitions = build_definitions(_config(copy))
+    days = [dt.date(2025, 1, 25), dt.date(2025, 1, 26), dt.date(2025, 1, 27)]
+    broken = _duplicate_gb_top_free(copy)
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = materialize(days[0], days[-1], instance=instance, definitions=definitions)
+        assert not first.success
+        assert instance.get_materialized_partitions(chart_entries.key) == {
+            "2025-01-25",
+            "2025-01-27",
+        }
+        statuses = instance.get_status_by_partition(
+            chart_entries.key, [str(d) for d in days], daily_partitions
+        )
+        assert statuses[DAY] == dg.AssetPartitionStatus.FAILED
+        assert not _check((first, instance)).passed
+
+        plan = failed_runs(days[0], days[-1], instance, definitions)
+        # The lake only for the broken day; the warehouse (stopped by the check) for all.
+        assert plan == [
+            (frozenset({warehouse.key}), days[0], days[0]),
+            (frozenset({chart_entries.key, warehouse.key}), days[1], days[1]),
+            (frozenset({warehouse.key}), days[2], days[2]),
+        ]
+
+        broken.unlink()  # the fix
+        lake_other_day = _digest(copy / "lake" / "chart_entries" / "date=2025-01-25")
+        for assets, start, end in plan:
+            assert materialize(
+                start, end, instance=instance, definitions=definitions, assets=assets
+            ).success
+        assert _digest(copy / "lake" / "chart_entries" / "date=2025-01-25") == lake_other_day
+        assert failed_runs(days[0], days[-1], instance, definitions) == []
+        assert instance.get_materialized_partitions(warehouse.key) >= {str(d) for d in days}

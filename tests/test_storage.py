@@ -48,6 +48,10 @@ def test_replace_partitions_replaces_the_window_only(tmp_path):
     # gb has no rows on the 27th any more: its partition goes; us is replaced.
     stats = replace_partitions(dataset, _frame([(d2, "us", 20)]), [str(d2)], ["us", "gb"], ["x"])
 
+    assert (
+        stats["bytes"] == (dataset / f"date={d2}" / "country=us" / "part-0.parquet").stat().st_size
+    )
+    del stats["bytes"]
     assert stats == {"partitions_written": 1, "partitions_removed": 1, "rows": 1}
     assert not (dataset / "date=2025-01-27/country=gb").exists()
     assert pl.read_parquet(dataset / "date=2025-01-27/country=us" / PART_FILE)["x"].to_list() == [
