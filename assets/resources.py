@@ -82,6 +82,11 @@ class ChartwatchConfig(dg.ConfigurableResource):
         description="CHARTWATCH_GENRES: App Store genre ids (e.g. 6007,6014) whose iPhone top"
         " free, paid and grossing charts are fetched too; empty = overall charts only.",
     )
+    warehouse_wait: str = Field(
+        default="120",
+        description="CHARTWATCH_WAREHOUSE_WAIT: seconds the warehouse step waits for another"
+        " process (e.g. a SQL session) to close data/warehouse.duckdb before it fails.",
+    )
 
     def check(self) -> None:
         if self.source not in SOURCES:
@@ -96,11 +101,24 @@ class ChartwatchConfig(dg.ConfigurableResource):
                     f"CHARTWATCH_LEGACY_FEEDS: {feed!r} is not a legacy iTunes chart feed; use"
                     " top{free,paid,grossing}[ipad]applications, e.g. topgrossingapplications"
                 )
+        self.warehouse_wait_seconds  # noqa: B018 (validates)
         for genre in self.genre_list:
             if not genre.isdigit():
                 raise ValueError(
                     f"CHARTWATCH_GENRES: {genre!r} is not an App Store genre id (digits, e.g. 6014)"
                 )
+
+    @property
+    def warehouse_wait_seconds(self) -> float:
+        try:
+            seconds = float(self.warehouse_wait)
+        except ValueError:
+            seconds = -1.0
+        if not seconds >= 0:
+            raise ValueError(
+                f"CHARTWATCH_WAREHOUSE_WAIT={self.warehouse_wait!r} is not a number of seconds >= 0"
+            )
+        return seconds
 
     @property
     def legacy_feed_list(self) -> list[str]:

@@ -8,7 +8,9 @@ second per table per 40 days here) for no extra lineage. The tables, their
 grain and row counts are in the asset's metadata.
 
 It runs in the ``duckdb`` pool, so two runs never write the database at once:
-DuckDB allows a single writing process.
+DuckDB allows a single writing process. A person's SQL session holding the file
+open makes the step wait (``CHARTWATCH_WAREHOUSE_WAIT``, 120 s) and then fail with
+what to do; the README says how to query while the pipeline runs.
 """
 
 import dagster as dg
@@ -70,6 +72,8 @@ def warehouse_asset(
             chartwatch.lake_dir,
             chartwatch.products_path,
             dates=(dates[0], dates[-1]),
+            wait_seconds=chartwatch.warehouse_wait_seconds,
+            on_wait=context.log.warning,
         )
         context.log.info(f"warehouse {dates[0]}..{dates[-1]}: {counts}")
         return dg.MaterializeResult(

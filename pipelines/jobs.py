@@ -12,7 +12,8 @@ from assets.partitions import daily_partitions
 
 daily_pipeline = dg.define_asset_job(
     "daily_pipeline",
-    selection=dg.AssetSelection.groups("ingest", "lake", "warehouse"),
+    selection=dg.AssetSelection.groups("ingest", "lake", "warehouse", "reports"),
     partitions_def=daily_partitions,
-    description="Extract every source for the chosen days, parse into the lake, refresh the warehouse.",
+    description="Extract every source for the chosen days, parse into the lake, refresh the"
+    " warehouse, and render the reports of its latest day.",
 )

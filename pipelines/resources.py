@@ -21,4 +21,5 @@ def chartwatch_from_env() -> ChartwatchConfig:
         contact=os.environ.get("CHARTWATCH_CONTACT", ""),
         legacy_feeds=os.environ.get("CHARTWATCH_LEGACY_FEEDS", ",".join(DEFAULT_LEGACY_FEEDS)),
         genres=os.environ.get("CHARTWATCH_GENRES", ""),
+        warehouse_wait=os.environ.get("CHARTWATCH_WAREHOUSE_WAIT", "120"),
     )

@@ -8,6 +8,10 @@ days); turn them on in the UI (Automation) when CHARTWATCH_SOURCE=live.
 - ``settled_day`` at 07:00 UTC runs yesterday's partition again: Wikimedia
   publishes a day's pageviews after the day ends, so they are fetched then; the
   charts of that day are re-parsed from the archive, nothing is fetched twice.
+
+In live mode, freshness checks (``FRESHNESS_DEADLINE``, 08:00 UTC) fail when today's
+partition of the chart lake or the warehouse is not materialised two hours after
+``daily_charts`` started; a sensor (on by default in live mode) evaluates them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ import datetime as dt
 import dagster as dg
 
 from pipelines.jobs import daily_pipeline
+
+# By this time (UTC) today's charts must be in the lake and the warehouse.
+FRESHNESS_DEADLINE = "0 8 * * *"
 
 
 def _daily(name: str, hour: int, days_back: int, description: str) -> dg.ScheduleDefinition:

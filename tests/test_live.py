@@ -556,3 +556,37 @@ def test_without_a_token_appfigures_is_skipped(tmp_path, httpserver, monkeypatch
     result = _materialize(config, TODAY - dt.timedelta(days=2), [appfigures])
 
     assert result.success and httpserver.log == []
+
+
+def test_live_mode_checks_that_todays_partition_arrived_by_the_deadline(tmp_path):
+    """Freshness of the latest partition: failing until the lake and the warehouse
+    have the partition due by 08:00 UTC, passing once they have."""
+    config = ChartwatchConfig(source="live", data_dir=str(tmp_path))
+    definitions = build_definitions(config)
+    (sensor,) = definitions.sensors
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert not build_definitions(ChartwatchConfig(data_dir=str(tmp_path))).asset_checks
+    checks = list(definitions.asset_checks)
+    keys = [key for check in checks for key in check.check_keys]
+    lake_key = dg.AssetKey(["lake", "chart_entries"])
+    assert {key.asset_key for key in keys} == {lake_key, live_warehouse.key}
+
+    def evaluate(instance) -> dict[dg.AssetKey, dg.AssetCheckEvaluation]:
+        chart_entries = next(a for a in lake_assets if a.key == lake_key)
+        result = dg.materialize(
+            [chart_entries, live_warehouse, *checks],
+            instance=instance,
+            selection=dg.AssetSelection.checks(*keys),
+            resources={"chartwatch": config},
+        )
+        return {e.asset_key: e for e in result.get_asset_check_evaluations()}
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        before = evaluate(instance)
+        assert not any(e.passed for e in before.values())
+        due = re.search(r"partition (\d{4}-\d{2}-\d{2})", before[lake_key].description).group(1)
+        now = dt.datetime.now(dt.UTC).date()
+        assert due in {str(now), str(now - dt.timedelta(days=1))}
+        instance.report_runless_asset_event(dg.AssetMaterialization(lake_key, partition=due))
+        after = evaluate(instance)
+        assert after[lake_key].passed and not after[live_warehouse.key].passed

@@ -70,3 +70,61 @@ def test_html_report_is_one_self_contained_page(short_window, tmp_path, capsys):
     page = out.read_text(encoding="utf-8")
     assert len(re.findall(r"src='data:image/png;base64,", page)) == 3
     assert "countries_rank_1" in page and "http" not in page.split("<body>")[1]
+
+
+def test_reports_asset_shows_the_latest_days_pictures_and_writes_every_launch_report(
+    short_window, tmp_path
+):
+    import base64
+    import shutil
+
+    import dagster as dg
+
+    from assets.products import load_products
+    from assets.reports import launch_pictures
+    from assets.resources import ChartwatchConfig
+    from tests.conftest import REPO
+
+    shutil.copy(short_window / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    config = ChartwatchConfig(data_dir=str(tmp_path), products_file=str(REPO / "products.toml"))
+
+    result = dg.materialize([launch_pictures], resources={"chartwatch": config})
+
+    (event,) = result.asset_materializations_for_node("reports__launch_pictures")
+    assert event.metadata["day"].value == str(DAY)  # the last day of the warehouse
+    images = re.findall(
+        r"data:image/png;base64,([A-Za-z0-9+/=]+)\)", event.metadata["pictures"].value
+    )
+    assert len(images) == 3 and all(base64.b64decode(i).startswith(PNG) for i in images)
+    assert "DeepSeek" in event.metadata["pictures"].value  # the headline product's shares
+    folder = tmp_path / "reports" / f"date={DAY}"
+    products = load_products(REPO / "products.toml")
+    # One launch report per tracked product with a competitor (Temu has none).
+    assert {p.name for p in folder.glob("launch-*.html")} == {
+        f"launch-{p}.html" for p, spec in products.items() if spec.get("competitors")
+    } and "launch-temu.html" not in {p.name for p in folder.iterdir()}
+    page = (folder / "launch-deepseek.html").read_text()
+    assert "on the morning of 2025-01-28" in page and page.count("data:image/png;base64,") == 3
+    assert (folder / "rank-movers.png").read_bytes().startswith(PNG)
+
+
+def test_reports_asset_on_an_empty_warehouse_says_what_to_do(tmp_path):
+    import dagster as dg
+    import duckdb as db
+
+    from assets.reports import launch_pictures
+    from assets.resources import ChartwatchConfig
+    from tests.conftest import REPO
+
+    db.connect(str(tmp_path / "warehouse.duckdb")).execute(
+        "CREATE TABLE chart_entries (date DATE)"
+    ).close()
+    config = ChartwatchConfig(data_dir=str(tmp_path), products_file=str(REPO / "products.toml"))
+
+    result = dg.materialize(
+        [launch_pictures], resources={"chartwatch": config}, raise_on_error=False
+    )
+
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "no charts yet" in failure.step_failure_data.user_failure_data.description

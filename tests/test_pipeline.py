@@ -115,11 +115,19 @@ def test_definitions_wire_every_source_through_lake_to_warehouse():
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        assert node.partitions_def == job.partitions_def, key
-        assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
-        # Lake and warehouse follow their upstreams (the daemon of `make ui`).
-        if key.path[0] in ("lake", "warehouse"):
+        # What the UI shows of every asset: a description, a group and kinds.
+        assert node.description and node.kinds, key
+        assert node.group_name == {"raw": "ingest"}.get(key.path[0], key.path[0]), key
+        if key.path[0] == "reports":
+            # The reports stand for the warehouse's latest day: not partitioned.
+            assert node.partitions_def is None, key
+        else:
+            assert node.partitions_def == job.partitions_def, key
+            assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+        # Lake, warehouse and reports follow their upstreams (the daemon of `make ui`).
+        if key.path[0] in ("lake", "warehouse", "reports"):
             assert node.automation_condition is not None, key
+    assert "reports/launch_pictures" in keys
 
 
 def test_short_window_fills_lake_and_warehouse(short_window):

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,25 +131,65 @@ def _frame(rows: list[tuple], columns: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
 
 
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse file open."""
+
+
+def connect_for_writing(
+    db_path: Path, wait_seconds: float = 0.0, on_wait: Callable[[str], None] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing, waiting up to ``wait_seconds`` for another
+    process (a SQL session, another tool) to close it.
+
+    DuckDB lets one process write a file, and a process that has it open, even
+    read-only, keeps writers out. Runs of Chartwatch never overlap here (they share the
+    ``duckdb`` pool); this wait is for people querying the file.
+    """
+    deadline = time.monotonic() + wait_seconds
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(db_path))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            holder = re.search(r"held in (.*?\(PID \d+\))", str(error))
+            who = holder.group(1) if holder else "another process"
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{db_path} is open in {who}, so it cannot be written (waited"
+                    f" {wait_seconds:.0f}s). Close that session (or query a copy of the file, or"
+                    " the lake's Parquet files), then re-execute this run; CHARTWATCH_WAREHOUSE_WAIT"
+                    " sets how long to wait."
+                ) from error
+            if on_wait and not told:
+                on_wait(f"{db_path} is open in {who}; waiting up to {wait_seconds:.0f}s for it")
+                told = True
+            time.sleep(min(1.0, max(deadline - time.monotonic(), 0.0)))
+
+
 def build_warehouse(
     db_path: Path,
     lake_dir: Path,
     products_file: Path,
     dates: tuple[dt.date, dt.date] | None = None,
+    wait_seconds: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Build (or update) the warehouse at ``db_path`` from the lake at ``lake_dir``.
 
     ``dates`` is an inclusive window (first, last): only those dates of the base
     tables are replaced from the lake. ``None`` reloads every date. The products
     tables, the derived tables and the ``launch_report`` macro are always rebuilt.
-    Returns the row count of every table the models create.
+    Returns the row count of every table the models create. If another process has
+    the file open, waits up to ``wait_seconds`` (see ``connect_for_writing``).
     """
     window = _check_window(dates)
     catalog = read_products(Path(products_file))
     build_models = models()
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = connect_for_writing(db_path, wait_seconds, on_wait)
     try:
         # A build runs unattended (in Dagster, in tests): no progress bar on stdout.
         con.execute("SET enable_progress_bar = false")
