@@ -577,8 +577,13 @@ _SUFFIXES = ("", "", "", " Pro", " Plus", " 3D", " Lite", " HD", ": Classic", " 
 _DEV_WORDS = "Studio Labs Games Apps Digital Interactive Soft Media Works Tech".split()
 
 
+# The most popular a generated app can be: below the real hits of the catalog
+# (ChatGPT 60, Temu 40, TikTok 30), so the charts' leaders are apps people know.
+LONG_TAIL_CAP = 12.0
+
+
 def generate_long_tail(rng: np.random.Generator, count: int) -> list[SampleApp]:
-    """Generated apps with Pareto popularity: a few hits and many small apps."""
+    """Generated apps with Pareto popularity (capped): a few hits and many small apps."""
     genre_ids = list(GENRES)
     genre_weights = np.array([3 if g == "6014" else 1 for g in genre_ids], dtype=float)
     genre_weights /= genre_weights.sum()
@@ -613,7 +618,9 @@ def generate_long_tail(rng: np.random.Generator, count: int) -> list[SampleApp]:
                 if on_app_store
                 else None,
                 play_id=f"com.{developer.split()[1].lower()}.{slug}" if on_play else None,
-                popularity=float((rng.pareto(1.1) + 1) * (0.12 if paid else 0.2)),
+                popularity=min(
+                    float((rng.pareto(1.1) + 1) * (0.12 if paid else 0.2)), LONG_TAIL_CAP
+                ),
                 price=float(rng.choice([0.99, 1.99, 2.99, 4.99, 9.99])) if paid else 0.0,
                 arpdau=float(
                     rng.choice([0.0, 0.0, 0.01, 0.05, 0.2]) * (3 if genre == "6014" else 1)
