@@ -103,7 +103,7 @@ def reports_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         description="Pictures of the warehouse's latest day (biggest rank movers, countries"
         " where each leading app is #1 over time, the headline product's download share by"
         " country), shown here, and a self-contained HTML launch report per tracked product,"
-        " written to data/reports/date=<day>/.",
+        " written to data/reports/date=YYYY-MM-DD/ (the day shown).",
         deps=[upstream],
         # It reads the warehouse: never while another run writes it.
         pool="duckdb",
