@@ -20,8 +20,11 @@ PRODUCT ?= deepseek
 DATE ?= 2025-01-27
 VS ?= perplexity
 FORMAT ?= text
+# make ui-screenshot: where the PNGs go, and whose asset page they show.
+SHOTS ?= docs/screenshots
+ASSET ?= reports/launch_pictures
 
-.PHONY: install demo test ui backfill report import lint format clean
+.PHONY: install demo test ui ui-screenshot backfill report import lint format clean
 
 install: $(VENV)/.installed
 
@@ -51,6 +54,11 @@ test: install
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+
+# PNGs of the UI in headless Chromium (apt-get install chromium): the asset graph and
+# $(ASSET)'s page. Uses the UI on $(PORT), or starts one (as `make ui`) and stops it.
+ui-screenshot: install $(DAGSTER_HOME)/dagster.yaml
+	$(RUN) -m pipelines.screenshot --start-ui --url http://127.0.0.1:$(PORT) --out $(SHOTS) --asset $(ASSET)
 
 backfill: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END) $(if $(FAILED),--failed-only)

@@ -1,11 +1,15 @@
 """The Dagster UI end to end: `dagster dev` (webserver and daemon) on a free
-loopback port with a temporary DAGSTER_HOME, a three-day backfill launched over
-the GraphQL API (what the UI's Launch backfill button sends), then the lake and
-warehouse it produced.
+loopback port with a temporary DAGSTER_HOME. A three-day backfill launched over the
+GraphQL API (what the UI's Launch backfill button sends) runs as one run and fails
+on its one broken day; after the fix, "Re-execute from failure" (the backfill page's
+button) re-runs only that day in the lake, then the warehouse and the reports. Then
+what a person sees: headless Chromium's screenshots of the asset graph and of the
+pictures' asset page (pipelines/screenshot.py).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -18,6 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 import requests
+
+from pipelines.screenshot import ScreenshotError, chromium_executable, take_screenshots
 
 REPO = Path(__file__).resolve().parents[1]
 DAYS = ["2025-01-25", "2025-01-26", "2025-01-27"]
@@ -100,37 +106,127 @@ query Status($id: String!) {
     ... on PartitionBackfill { status numPartitions }
   }
   runsOrError(filter: {tags: [{key: "dagster/backfill", value: $id}]}) {
-    ... on Runs { results { runId status } }
+    ... on Runs { results { runId status assetSelection { path } tags { key value } } }
   }
 }
 """
 
+RETRY = """
+mutation Retry($params: ReexecutionParams!) {
+  reexecutePartitionBackfill(reexecutionParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+    ... on UnauthorizedError { message }
+  }
+}
+"""
 
-def test_a_backfill_launched_like_the_ui_button_runs_once_and_fills_the_warehouse(ui):
+MATERIALIZED = """
+query Materialized($path: [String!]!) {
+  assetOrError(assetKey: {path: $path}) {
+    ... on Asset { assetMaterializations(limit: 1) { runId } }
+  }
+}
+"""
+
+BROKEN_DAY = "2025-01-26"
+
+
+def _wait(url: str, backfill_id: str, seconds: int = 300) -> tuple[str, list[dict]]:
+    """Wait for a backfill to end (the daemon passes every 30 s): its status and runs,
+    each run with its assets and partition range."""
+    deadline = time.monotonic() + seconds
+    while True:
+        status = _graphql(url, STATUS, {"id": backfill_id})
+        backfill = status["partitionBackfillOrError"]["status"]
+        runs = status["runsOrError"]["results"]
+        if backfill != "REQUESTED":
+            break
+        assert time.monotonic() < deadline, f"backfill still {backfill} after {seconds} s: {runs}"
+        time.sleep(1)
+    for run in runs:
+        tags = {t["key"]: t["value"] for t in run["tags"]}
+        run["assets"] = sorted("/".join(a["path"]) for a in run["assetSelection"] or [])
+        run["days"] = (
+            tags.get("dagster/asset_partition_range_start"),
+            tags.get("dagster/asset_partition_range_end"),
+        )
+    return backfill, runs
+
+
+def _plant_a_duplicate_chart(data_dir: Path) -> Path:
+    """A second top free iPhone feed for gb on the broken day (a legacy feed of two apps),
+    in the archive before the backfill: ranks 1 and 2 of that chart appear twice."""
+    entry = {
+        "id": {"attributes": {"im:id": "6737597349", "im:bundleId": "com.deepseek.chat"}},
+        "im:name": {"label": "DeepSeek"},
+        "im:artist": {"label": "DeepSeek"},
+        "category": {"attributes": {"im:id": "6007", "label": "Productivity"}},
+    }
+    feed = {"feed": {"entry": [entry, {**entry, "id": {"attributes": {"im:id": "284882215"}}}]}}
+    path = (
+        data_dir / "raw" / "itunes_rss" / f"date={BROKEN_DAY}" / "country=gb"
+        / "topfreeapplications.json"
+    )  # fmt: skip
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(feed))
+    return path
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG (its IHDR chunk), after checking its signature."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def test_a_ui_backfill_fails_only_its_bad_day_reruns_it_from_failure_and_shows_the_pictures(
+    ui, tmp_path
+):
     url, data_dir = ui
+    try:  # CI installs it (.ci/run): fail now, not after the backfill.
+        chromium_executable()
+    except ScreenshotError as error:
+        pytest.fail(str(error))
+    planted = _plant_a_duplicate_chart(data_dir)
     keys = _graphql(url, "{ assetNodes { assetKey { path } } }")["assetNodes"]
+
+    # 1. The backfill button over three days, one of them broken.
     launched = _graphql(
         url,
         LAUNCH,
         {"params": {"partitionNames": DAYS, "assetSelection": [n["assetKey"] for n in keys]}},
     )["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    status, runs = _wait(url, launched["backfillId"])
 
-    # Wait for the backfill's runs, not for the daemon's next pass that marks it done.
-    deadline = time.monotonic() + 240
-    while True:
-        status = _graphql(url, STATUS, {"id": launched["backfillId"]})
-        runs = status["runsOrError"]["results"]
-        backfill = status["partitionBackfillOrError"]["status"]
-        if runs and all(r["status"] in ("SUCCESS", "FAILURE", "CANCELED") for r in runs):
-            break
-        assert backfill not in ("FAILED", "COMPLETED_FAILED", "CANCELED"), (backfill, runs)
-        assert time.monotonic() < deadline, f"backfill still {backfill} after 240 s: {runs}"
-        time.sleep(1)
-
-    # One run for the whole range: every asset has a single-run backfill policy.
-    assert [r["status"] for r in runs] == ["SUCCESS"]
+    # One run for the whole range (single-run backfill policy); it fails on the bad day,
+    # publishes the two good ones, keeps the bad rows, and builds no warehouse.
+    assert status == "COMPLETED_FAILED"
+    assert [(r["status"], r["days"]) for r in runs] == [("FAILURE", (DAYS[0], DAYS[-1]))]
     lake = data_dir / "lake" / "chart_entries"
+    assert sorted(p.name for p in lake.iterdir()) == [f"date={DAYS[0]}", f"date={DAYS[2]}"]
+    quarantined = data_dir / "quarantine" / "lake" / "chart_entries" / f"date={BROKEN_DAY}"
+    assert (quarantined / "invalid.parquet").is_file()
+    assert not (data_dir / "warehouse.duckdb").exists()
+
+    # 2. The fix, then "Re-execute > From failure" on the backfill's page.
+    planted.unlink()
+    retried = _graphql(
+        url, RETRY, {"params": {"parentRunId": launched["backfillId"], "strategy": "FROM_FAILURE"}}
+    )["reexecutePartitionBackfill"]
+    assert retried["__typename"] == "LaunchBackfillSuccess", retried
+    status, runs = _wait(url, retried["backfillId"])
+
+    assert status == "COMPLETED_SUCCESS", runs
+    assert all(r["status"] == "SUCCESS" for r in runs) and len(runs) <= 4, runs
+    by_assets = {tuple(r["assets"]): r["days"] for r in runs}
+    # The lake re-parses only the failed day; the warehouse, which waited, all three.
+    assert by_assets[("lake/chart_entries",)] == (BROKEN_DAY, BROKEN_DAY)
+    assert by_assets[("warehouse/duckdb",)] == (DAYS[0], DAYS[-1])
+    assert ("reports/launch_pictures",) in by_assets
+    assert not any(a.startswith("raw/") for r in runs for a in r["assets"])
     assert sorted(p.name for p in lake.iterdir()) == [f"date={d}" for d in DAYS]
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     dates = con.execute(
@@ -138,3 +234,24 @@ def test_a_backfill_launched_like_the_ui_button_runs_once_and_fills_the_warehous
     ).fetchall()
     assert [d for (d,) in dates] == DAYS
     assert con.execute("SELECT count(DISTINCT country) FROM chart_entries").fetchone()[0] == 3
+    con.close()
+
+    # 3. What a person sees: the asset graph with every group, and the page of the
+    # launch pictures with the metadata of their materialization, pictures loaded.
+    asset = "reports/launch_pictures"
+    assert _graphql(url, MATERIALIZED, {"path": asset.split("/")})["assetOrError"][
+        "assetMaterializations"
+    ]
+    base_url = url.removesuffix("/graphql")
+    shots = take_screenshots(base_url, tmp_path / "screenshots", asset, timeout=60)
+    graph, page = shots.files["graph"], shots.files["asset"]
+    assert graph.name == "asset-graph.png"
+    assert page.name == f"asset-{asset.replace('/', '-')}.png"
+    for png in shots.files.values():
+        width, height = _png_size(png)
+        assert width >= 1000 and height >= 600, (png, width, height)
+        assert png.stat().st_size > 20_000, png
+    assert {"ingest", "lake", "warehouse", "reports"} <= set(shots.groups), shots.groups
+    assert {"chart_entries", "duckdb", "launch_pictures"} <= set(shots.assets), shots.assets
+    assert {"day", "pictures"} <= set(shots.metadata), shots.metadata
+    assert shots.pictures and all(shots.pictures.values()), shots

@@ -138,7 +138,7 @@ def rank_movers_png(frame: pl.DataFrame, title: str) -> bytes:
 
 
 def countries_at_no1_png(frame: pl.DataFrame, title: str) -> bytes:
-    figure, ax = plt.subplots(figsize=(8, 4))
+    figure, ax = plt.subplots(figsize=(10, 4))
     if frame.is_empty():
         _empty(ax, "no app is #1 anywhere")
     else:
@@ -150,7 +150,8 @@ def countries_at_no1_png(frame: pl.DataFrame, title: str) -> bytes:
                 label=name,
             )
         ax.set_ylabel("countries where it is #1")
-        ax.legend(loc="upper left", fontsize="small")
+        # Beside the plot, not over the lines.
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
         figure.autofmt_xdate()
     ax.set_title(title)
     return _png(figure)
