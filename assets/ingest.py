@@ -17,7 +17,7 @@ from assets.http import HttpClient
 from assets.live import live_client, lookup_plan_of_day
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import wikipedia_articles
-from assets.raw import RawResponse, archive_all
+from assets.raw import RawArchiveConflict, RawResponse, archive_all
 from assets.resources import ChartwatchConfig
 from assets.sample_market import render
 from assets.sample_market.source import check_window, sample_market
@@ -80,11 +80,16 @@ def extraction_asset(
 
         def fetch_and_archive(date):
             responses = list(respond(chartwatch, [date]))
-            return (
-                {r.country for r in responses},
-                len(responses),
-                archive_all(chartwatch.raw_dir, responses),
-            )
+            try:
+                archived = archive_all(chartwatch.raw_dir, responses)
+            except RawArchiveConflict as error:
+                raise RawArchiveConflict(
+                    f"{error} In sample mode this means {chartwatch.raw_dir} was made by another"
+                    " version of the sample market (it changed with this checkout): `make clean`"
+                    " deletes the data directory and the Dagster instance, then `make demo`"
+                    " rebuilds them; or set CHARTWATCH_DATA_DIR to a new folder."
+                ) from error
+            return ({r.country for r in responses}, len(responses), archived)
 
         for date, (day_countries, count, (written, unchanged, nbytes)) in map_days(
             fetch_and_archive, dates
