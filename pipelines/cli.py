@@ -72,14 +72,20 @@ def failed_runs(
 
     A day is failed for an asset when its latest materialisation attempt failed (a day
     that broke a check, or a warehouse day whose run stopped). Days are grouped into
-    runs of consecutive days with the same failed assets, in date order.
+    runs of consecutive days with the same failed assets, in date order. Assets of the
+    job that are not partitioned (the reports of the latest day) join the last run.
     """
     definitions = definitions or defs
     job = definitions.resolve_job_def(daily_pipeline.name)
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     keys = [str(day) for day in days]
     failed: dict[dt.date, set[dg.AssetKey]] = {day: set() for day in days}
-    for key in sorted(job.asset_layer.executable_asset_keys, key=lambda k: k.to_user_string()):
+    graph = job.asset_layer.asset_graph
+    keys_of_job = sorted(job.asset_layer.executable_asset_keys, key=lambda k: k.to_user_string())
+    latest_only = {key for key in keys_of_job if graph.get(key).partitions_def is None}
+    for key in keys_of_job:
+        if key in latest_only:
+            continue
         statuses = instance.get_status_by_partition(key, keys, daily_partitions) or {}
         for day in days:
             if statuses.get(str(day)) == dg.AssetPartitionStatus.FAILED:
@@ -93,6 +99,9 @@ def failed_runs(
             runs[-1] = (assets, runs[-1][1], day)
         else:
             runs.append((assets, day, day))
+    if runs and latest_only:
+        assets, first, last = runs[-1]
+        runs[-1] = (assets | latest_only, first, last)
     return runs
 
 
