@@ -156,17 +156,51 @@ def _top_of(filters: dict[str, object], by: str, descending: bool = False):
     return pick
 
 
+@dataclass(frozen=True)
+class LakeDataset:
+    """A lake dataset: how a day of it is parsed from the archive and written."""
+
+    name: str
+    build_day: Callable[[ChartwatchConfig, dt.date], pl.DataFrame]
+    schema: pl.Schema
+    sort_by: list[str]
+    countries_of: Callable[[ChartwatchConfig], list[str]]
+    # The rows worth showing in the UI's preview of a day.
+    preview: Callable[[pl.DataFrame], pl.DataFrame] = lambda frame: frame
+
+
+def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.date) -> DayResult:
+    """Parse a day from the archive, check it, and replace its partitions if it is valid.
+
+    A day that breaks a rule is not published: the lake keeps its previous version,
+    the invalid rows go to the quarantine. This is all of a lake asset's work on a
+    day, without Dagster (the benchmark times it directly).
+    """
+    name = dataset.name
+    frame = dataset.build_day(chartwatch, date)
+    assert frame.schema == dataset.schema, (
+        f"{name}: parser returned {frame.schema}, expected {dataset.schema}"
+    )
+    per_country = dict(frame.group_by("country").len().sort("country").iter_rows())
+    check, invalid = check_day(name, frame, chartwatch.countries_for("app_store"))
+    if invalid is not None:
+        kept = quarantine_rows(chartwatch.quarantine_dir, name, str(date), invalid)
+        return DayResult(frame.height, per_country, None, (check, kept), None)
+    stats = replace_partitions(
+        chartwatch.lake_dir / name,
+        frame,
+        [str(date)],
+        dataset.countries_of(chartwatch),
+        dataset.sort_by,
+    )
+    return DayResult(frame.height, per_country, stats, None, dataset.preview(frame))
+
+
 def lake_asset(
-    name: str,
-    description: str,
-    deps: list[dg.AssetsDefinition],
-    build_day: Callable[[ChartwatchConfig, dt.date], pl.DataFrame],
-    schema: pl.Schema,
-    sort_by: list[str],
-    countries_of: Callable[[ChartwatchConfig], list[str]],
-    preview: Callable[[pl.DataFrame], pl.DataFrame] = lambda frame: frame,
+    dataset: LakeDataset, description: str, deps: list[dg.AssetsDefinition]
 ) -> dg.AssetsDefinition:
-    """A lake dataset asset. ``preview`` picks the rows worth showing in the UI."""
+    """The Dagster asset of a lake dataset, with its checks and UI metadata."""
+    name, schema = dataset.name, dataset.schema
     key = dg.AssetKey(["lake", name])
     checked = name in SCHEMAS
 
@@ -210,20 +244,7 @@ def lake_asset(
         dataset_dir = chartwatch.lake_dir / name
 
         def parse_and_write(date: dt.date) -> DayResult:
-            frame = build_day(chartwatch, date)
-            assert frame.schema == schema, (
-                f"{name}: parser returned {frame.schema}, expected {schema}"
-            )
-            per_country = dict(frame.group_by("country").len().sort("country").iter_rows())
-            check, invalid = check_day(name, frame, chartwatch.countries_for("app_store"))
-            if invalid is not None:
-                # Not published: the lake keeps its previous version of the day.
-                kept = quarantine_rows(chartwatch.quarantine_dir, name, str(date), invalid)
-                return DayResult(frame.height, per_country, None, (check, kept), None)
-            stats = replace_partitions(
-                dataset_dir, frame, [str(date)], countries_of(chartwatch), sort_by
-            )
-            return DayResult(frame.height, per_country, stats, None, preview(frame))
+            return publish_day(dataset, chartwatch, date)
 
         dates = partition_dates(context)
         common = {
@@ -338,10 +359,8 @@ def _check_results(
     ]
 
 
-chart_entries = lake_asset(
+CHART_ENTRIES_DATASET = LakeDataset(
     "chart_entries",
-    "One row per date, country, store, device, chart, genre and rank: every archived chart.",
-    [apple_charts, google_play_charts],
     chart_entries_for_day,
     CHART_ENTRIES,
     ["store", "device", "chart", "genre_id", "rank"],
@@ -350,59 +369,80 @@ chart_entries = lake_asset(
         {"country": "us", "store": "app_store", "device": "iphone", "chart": "top_free"}, "rank"
     ),
 )
-app_estimates = lake_asset(
+APP_ESTIMATES_DATASET = LakeDataset(
     "app_estimates",
-    "One row per date, country, store and app: estimated downloads and DAU, with their source.",
-    [vendor_estimates],
     app_estimates_for_day,
     APP_ESTIMATES,
     ["store", "app_id"],
     lambda config: list(config.countries_for()),
     _top_of({"country": "us", "store": "app_store"}, "downloads", descending=True),
 )
-search_interest = lake_asset(
+SEARCH_INTEREST_DATASET = LakeDataset(
     "search_interest",
-    "One row per date, country, source and term: search interest (Wikipedia pageviews).",
-    [wikimedia_pageviews],
     search_interest_for_day,
     SEARCH_INTEREST,
     ["source", "term"],
     lambda config: [WW],
     _top_of({}, "interest", descending=True),
 )
+# The sample market's lake, in the order a run builds it.
+SAMPLE_DATASETS = [CHART_ENTRIES_DATASET, APP_ESTIMATES_DATASET, SEARCH_INTEREST_DATASET]
+
+chart_entries = lake_asset(
+    CHART_ENTRIES_DATASET,
+    "One row per date, country, store, device, chart, genre and rank: every archived chart.",
+    [apple_charts, google_play_charts],
+)
+app_estimates = lake_asset(
+    APP_ESTIMATES_DATASET,
+    "One row per date, country, store and app: estimated downloads and DAU, with their source.",
+    [vendor_estimates],
+)
+search_interest = lake_asset(
+    SEARCH_INTEREST_DATASET,
+    "One row per date, country, source and term: search interest (Wikipedia pageviews).",
+    [wikimedia_pageviews],
+)
 
 app_metadata = lake_asset(
-    "app_metadata",
+    LakeDataset(
+        "app_metadata",
+        app_metadata_for_day,
+        APP_METADATA,
+        ["store", "app_id"],
+        lambda config: list(config.countries_for("app_store")),
+    ),
     "One row per date, country (the storefront asked), store and app: the App Store listing"
     " (name, developer, bundle id, genre, price, rating count) from the iTunes Lookup API.",
     [itunes_lookup],
-    app_metadata_for_day,
-    APP_METADATA,
-    ["store", "app_id"],
-    lambda config: list(config.countries_for("app_store")),
 )
 
 lake_assets = [chart_entries, app_estimates, search_interest]
 # Live mode: estimates from imports and Appfigures, and Appfigures' rank histories.
 live_app_estimates = lake_asset(
-    "app_estimates",
+    LakeDataset(
+        "app_estimates",
+        live_app_estimates_for_day,
+        APP_ESTIMATES,
+        ["store", "app_id"],
+        lambda config: list(config.countries_for()),
+        APP_ESTIMATES_DATASET.preview,
+    ),
     "One row per date, country, store and app: estimated downloads and DAU, with their source"
     " (imports first, then Appfigures).",
     [vendor_estimates, appfigures],
-    live_app_estimates_for_day,
-    APP_ESTIMATES,
-    ["store", "app_id"],
-    lambda config: list(config.countries_for()),
 )
 vendor_ranks = lake_asset(
-    "vendor_ranks",
+    LakeDataset(
+        "vendor_ranks",
+        vendor_ranks_for_day,
+        VENDOR_RANKS,
+        ["store", "device", "chart", "genre_id", "app_id"],
+        lambda config: list(config.countries_for()),
+    ),
     "One row per date, country, store, device, chart, genre and app: a vendor's rank history"
     " of the tracked products (Appfigures); positions only, not whole charts.",
     [appfigures],
-    vendor_ranks_for_day,
-    VENDOR_RANKS,
-    ["store", "device", "chart", "genre_id", "app_id"],
-    lambda config: list(config.countries_for()),
 )
 
 # App Store listings: part of live mode's definitions (the sample market can answer

@@ -47,9 +47,12 @@ wikipedia = ["en:ChatGPT"]
 
 @pytest.fixture(autouse=True)
 def fast_http(monkeypatch):
-    # One retry, no long waits: the faults below must not slow the suite down.
+    # One retry, no long waits: the faults below must not slow the suite down. No test
+    # here relies on a timeout; 2 s was short enough for the Lookup handler (which renders
+    # listings from the sample market) to time out on a loaded machine, and a retried
+    # request then broke the tests that count requests.
     monkeypatch.setenv("CHARTWATCH_HTTP_RETRIES", "1")
-    monkeypatch.setenv("CHARTWATCH_HTTP_TIMEOUT", "2")
+    monkeypatch.setenv("CHARTWATCH_HTTP_TIMEOUT", "30")
     monkeypatch.setattr(live, "today", lambda: TODAY)
     monkeypatch.setattr(live, "HOST_INTERVALS", {})
 
