@@ -24,7 +24,7 @@ FORMAT ?= text
 SHOTS ?= docs/screenshots
 ASSET ?= reports/launch_pictures
 
-.PHONY: install demo test ui ui-screenshot backfill report import lint format clean
+.PHONY: install demo test ui ui-screenshot backfill report import bench lint format clean
 
 install: $(VENV)/.installed
 
@@ -68,6 +68,11 @@ import: install
 
 report: install
 	$(RUN) -m warehouse.report --product $(PRODUCT) --date $(DATE) --vs $(VS) --format $(FORMAT)
+
+# The benchmark of issue 5: a year of every App Store storefront (QUICK=1: 30 days),
+# in data/bench; writes bench/results.md.
+bench: install
+	$(RUN) -m bench.run $(if $(QUICK),--quick)
 
 lint: install
 	$(VENV)/bin/ruff check .

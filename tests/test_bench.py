@@ -1,0 +1,69 @@
+"""The benchmark harness works: `make bench QUICK=1` (30 days) produces every figure.
+
+It asserts that figures are produced and consistent, never how fast anything is:
+speed is measured by `make bench`, not by tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from assets.products import wikipedia_articles
+from bench.run import REPO, TARGETS
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """The quick variant, each step once (the figures, not their medians, are tested)."""
+    work = tmp_path_factory.mktemp("bench")
+    command = [
+        sys.executable, "-m", "bench.run", "--quick", "--runs", "1", "--heavy-runs", "1",
+        "--work", str(work), "--out", str(work / "results.md"), "--json", str(work / "f.json"),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return work, (work / "results.md").read_text(), json.loads((work / "f.json").read_text())
+
+
+def test_every_measurement_has_a_time_and_a_peak_memory(quick):
+    _, _, figures = quick
+    for step in ("floor", "lake", "warehouse", "dagster", "report", "daily_small", "daily_full"):
+        assert figures[step]["seconds"] > 0, step
+        assert 0.05 < figures[step]["peak_gb"] < 24, step
+    assert set(figures["history"]) == {"7", "15", "30"}  # a quarter, a half, all 30 days
+    daily = figures["daily_full"]
+    assert daily["raw"] + daily["lake"] + daily["warehouse"] == pytest.approx(daily["seconds"])
+    # A new day's charts (3) and estimates (1) of every storefront, and its pageviews.
+    articles = len(wikipedia_articles(REPO / "products.toml"))
+    assert daily["files"] == 175 * 3 + 175 + articles
+
+
+def test_the_floor_wrote_what_the_pipeline_wrote(quick):
+    _, _, figures = quick
+    # bench.run checks the floor's Parquet against the lake's (same_as_lake) on these days.
+    assert len(figures["floor_checked_days"]) >= 3
+    assert figures["floor"]["rows"] == 30 * 175 * 300  # 100 free, paid and grossing
+    assert figures["generated"]["days"] == 31  # and the new day of the daily update
+
+
+def test_results_name_the_machine_every_figure_and_every_target(quick):
+    _, text, _ = quick
+    assert re.search(r"- cores: \d+", text) and re.search(r"- memory_gb: [\d.]+", text)
+    assert "make bench QUICK=1" in text
+    figures = re.findall(r"^\| (.+?) \| ([\d.]+) \| ([\d.]+) GB \|", text, re.MULTILINE)
+    assert len(figures) == 8 and all(float(s) > 0 for _, s, _ in figures)
+    targets = re.findall(
+        r"^\| .+ \| [\d.]+ ?(?:x|s|GB) \| .+ \| (meets|\*\*misses\*\* by \d+%) \|$",
+        text,
+        re.MULTILINE,
+    )
+    assert len(targets) == len(TARGETS)
+    growth = re.findall(
+        r"^\| (\d+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", text, re.MULTILINE
+    )
+    assert growth == ["7", "15", "30"]
