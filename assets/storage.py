@@ -43,6 +43,23 @@ def remove_partition(dataset_dir: Path, date: str, country: str) -> None:
         folder.rmdir()
 
 
+def sink_partitions(frame: pl.LazyFrame, base: Path, file_path_provider) -> None:
+    """Write every (date, country) partition of ``frame`` under ``base`` in one Polars
+    sink (in parallel, in Rust), one file each, where ``file_path_provider`` says."""
+    frame.sink_parquet(
+        pl.PartitionBy(
+            base,
+            file_path_provider=file_path_provider,
+            key=["date", "country"],
+            include_key=True,
+            approximate_bytes_per_file=None,
+        ),
+        compression="zstd",
+        statistics=True,
+        mkdir=True,
+    )
+
+
 def replace_partitions(
     dataset_dir: Path,
     frame: pl.DataFrame,
@@ -72,17 +89,8 @@ def replace_partitions(
 
     try:
         if frame.height:
-            frame.sort(["date", "country", *sort_by]).lazy().sink_parquet(
-                pl.PartitionBy(
-                    dataset_dir,
-                    file_path_provider=temporary_file,
-                    key=["date", "country"],
-                    include_key=True,
-                    approximate_bytes_per_file=None,
-                ),
-                compression="zstd",
-                statistics=True,
-                mkdir=True,
+            sink_partitions(
+                frame.sort(["date", "country", *sort_by]).lazy(), dataset_dir, temporary_file
             )
         for _, _, path in staged:
             os.replace(path, path.parent / PART_FILE)

@@ -31,7 +31,7 @@ from polars.testing import assert_frame_equal
 
 from assets.apple.parse import LEGACY_FEED_NAME
 from assets.schemas import CHART_ENTRIES
-from assets.storage import PART_FILE
+from assets.storage import PART_FILE, sink_partitions
 
 DATASET = "chart_entries"
 SORT = ["date", "country", "store", "device", "chart", "genre_id", "rank"]
@@ -157,18 +157,7 @@ def _write_chunk(raw_dir: Path, lake_dir: Path, dates: list[dt.date]) -> tuple[i
     current = _listed(raw_dir, "apple_rss", dates)
     legacy = _listed(raw_dir, "itunes_rss", dates)
     frame = _chart_entries(current, legacy).collect()
-    frame.lazy().sink_parquet(
-        pl.PartitionBy(
-            lake_dir / DATASET,
-            file_path_provider=_part_file,
-            key=["date", "country"],
-            include_key=True,
-            approximate_bytes_per_file=None,
-        ),
-        compression="zstd",
-        statistics=True,
-        mkdir=True,
-    )
+    sink_partitions(frame.lazy(), lake_dir / DATASET, _part_file)
     partitions = frame.select(pl.struct("date", "country").n_unique()).item()
     return frame.height, len(current) + len(legacy), partitions
 
