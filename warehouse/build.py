@@ -15,6 +15,7 @@ tables and views: the SQL stays plain, with no templating.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import time
 import tomllib
@@ -26,6 +27,9 @@ import duckdb
 import polars as pl
 
 MODELS_DIR = Path(__file__).parent / "models"
+# One row: the hash of the incremental models the derived tables were built with
+# (no time stamp or window, so rebuilding a window leaves the file's tables as they were).
+STATE_TABLE = "warehouse_state"
 
 # Datasets of the lake, each copied into the base table of the same name.
 LAKE_DATASETS = (
@@ -35,6 +39,15 @@ LAKE_DATASETS = (
     "app_metadata",
     "vendor_ranks",
 )
+
+# DuckDB's memory cap for a build; beyond it, joins, aggregates and sorts spill to
+# <db>.tmp next to the warehouse file. DuckDB's own default (80% of RAM) let a year's
+# full build take 14 GB.
+DEFAULT_MEMORY_LIMIT = "2GB"
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+# The scope of a build that recomputes everything.
+_FAR_PAST = dt.date.min
+_FAR_FUTURE = dt.date.max
 
 _MODEL_FILE = re.compile(r"^(?P<order>\d+)_(?P<name>[a-z0-9_]+)\.sql$")
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
@@ -55,6 +68,12 @@ class Model:
     @property
     def sql(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+    @property
+    def incremental(self) -> bool:
+        """A derived table rebuilt day by day: its SQL recomputes only the rows from
+        build_since() to build_until() (see the module docstring)."""
+        return self.name not in LAKE_DATASETS and "build_since()" in self.sql
 
 
 def models(models_dir: Path = MODELS_DIR) -> list[Model]:
@@ -175,16 +194,21 @@ def build_warehouse(
     dates: tuple[dt.date, dt.date] | None = None,
     wait_seconds: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
 ) -> dict[str, int]:
     """Build (or update) the warehouse at ``db_path`` from the lake at ``lake_dir``.
 
     ``dates`` is an inclusive window (first, last): only those dates of the base
-    tables are replaced from the lake. ``None`` reloads every date. The products
-    tables, the derived tables and the ``launch_report`` macro are always rebuilt.
-    Returns the row count of every table the models create. If another process has
-    the file open, waits up to ``wait_seconds`` (see ``connect_for_writing``).
+    tables are replaced from the lake, and the incremental models recompute their
+    rows from ``first`` on (plus every row of a product whose apps changed). ``None``
+    reloads every date and rebuilds every table, a month at a time. The products
+    tables, ``apps`` and the ``launch_report`` macro are always rebuilt. Returns the
+    row count of every table the models create. If another process has the file
+    open, waits up to ``wait_seconds`` (see ``connect_for_writing``).
+    ``memory_limit`` caps DuckDB's memory (it spills to ``<db>.tmp`` beyond it).
     """
     window = _check_window(dates)
+    limit = _check_memory_limit(memory_limit)
     catalog = read_products(Path(products_file))
     build_models = models()
     db_path = Path(db_path)
@@ -196,13 +220,30 @@ def build_warehouse(
         # Tables are sets: no model relies on insertion order, and keeping it makes
         # large loads and CREATE TABLE AS markedly slower.
         con.execute("SET preserve_insertion_order = false")
+        if limit:
+            con.execute(f"SET memory_limit = '{limit}'")
         con.execute("BEGIN TRANSACTION")
         try:
             _stage_products(con, catalog)
+            fingerprint = _fingerprint(build_models)
+            full = window is None or _needs_full_rebuild(con, build_models, fingerprint)
+            _stage_previous_apps(con, full)
+            scopes: list[tuple[dt.date, dt.date]] = []
             for model in build_models:
-                _run_model(con, model)
                 if model.name in LAKE_DATASETS:
-                    _load_window(con, model.name, Path(lake_dir) / model.name, window)
+                    _run_model(con, model)
+                    for part in _load_windows(con, model.name, Path(lake_dir), window):
+                        _load_window(con, model.name, Path(lake_dir) / model.name, part)
+                elif model.incremental:
+                    if full:
+                        con.execute(f"DROP TABLE IF EXISTS {model.name}")
+                    scopes = scopes or _scopes(con, window, full)
+                    for scope in scopes:
+                        _set_scope(con, scope)
+                        _run_model(con, model)
+                else:
+                    _run_model(con, model)
+            _record_state(con, fingerprint)
             counts = _row_counts(con, build_models)
             con.execute("COMMIT")
         except BaseException:
@@ -236,6 +277,132 @@ def _check_window(dates: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.da
     return first, last
 
 
+def _check_memory_limit(limit: str | None) -> str | None:
+    if limit is None or limit == "":
+        return None
+    if not _MEMORY_LIMIT.match(limit.strip()):
+        raise ValueError(
+            f"memory limit {limit!r} is not a size DuckDB reads; write it like '2GB' or"
+            " '512MB' (CHARTWATCH_DUCKDB_MEMORY)"
+        )
+    return limit.strip()
+
+
+def _fingerprint(build_models: list[Model]) -> str:
+    """A hash of the incremental models' SQL: a change to one rebuilds them all."""
+    digest = hashlib.sha256()
+    for model in build_models:
+        if model.incremental:
+            digest.update(f"{model.name}\n{model.sql}\n".encode())
+    return digest.hexdigest()
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+        ).fetchall()
+    }
+
+
+def _needs_full_rebuild(
+    con: duckdb.DuckDBPyConnection, build_models: list[Model], fingerprint: str
+) -> bool:
+    """True when the incremental tables cannot be updated in place: one is missing
+    (a first build, a new model), or the models changed since the last build."""
+    tables = _tables(con)
+    if STATE_TABLE not in tables:
+        return True
+    if any(model.incremental and model.name not in tables for model in build_models):
+        return True
+    state = con.execute(f"SELECT models_hash FROM {STATE_TABLE}").fetchall()
+    return state != [(fingerprint,)]
+
+
+def _stage_previous_apps(con: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """previous_apps: apps before this build, which the apps model compares with to
+    find the apps whose product changed. Empty when everything is rebuilt anyway."""
+    if not full and "apps" in _tables(con):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE previous_apps AS SELECT store, app_id, product FROM apps"
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE previous_apps"
+            " (store VARCHAR, app_id VARCHAR, product VARCHAR)"
+        )
+
+
+def _month_windows(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Calendar months from the month of ``first`` to that of ``last``."""
+    windows = []
+    start = first.replace(day=1)
+    while start <= last:
+        following = (start + dt.timedelta(days=32)).replace(day=1)
+        windows.append((start, following - dt.timedelta(days=1)))
+        start = following
+    return windows
+
+
+def _load_windows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    lake_dir: Path,
+    window: tuple[dt.date, dt.date] | None,
+) -> list[tuple[dt.date, dt.date]]:
+    """The windows a base table is loaded in: the build's window, or for a full
+    build every month the lake holds (after emptying the table), so memory holds a
+    month of files at a time, not the whole lake."""
+    if window is not None:
+        return [window]
+    con.execute(f"DELETE FROM {table}")
+    days = sorted(
+        dt.date.fromisoformat(match[1])
+        for folder in (lake_dir / table).glob("date=*")
+        if (match := _DATE_FOLDER.match(folder.name))
+    )
+    return _month_windows(days[0], days[-1]) if days else []
+
+
+def _scopes(
+    con: duckdb.DuckDBPyConnection, window: tuple[dt.date, dt.date] | None, full: bool
+) -> list[tuple[dt.date, dt.date]]:
+    """The (since, until) scopes the incremental models run for: from the window's
+    first day on, or for a full rebuild a month at a time over the base tables' days."""
+    if not full:
+        assert window is not None
+        return [(window[0], _FAR_FUTURE)]
+    first, last = con.execute(
+        "SELECT min(date), max(date) FROM ("
+        + " UNION ALL ".join(f"SELECT min(date) AS date FROM {t}" for t in LAKE_DATASETS)
+        + " UNION ALL "
+        + " UNION ALL ".join(f"SELECT max(date) AS date FROM {t}" for t in LAKE_DATASETS)
+        + ")"
+    ).fetchall()[0]
+    if first is None:
+        return [(_FAR_PAST, _FAR_FUTURE)]
+    months = _month_windows(first, last)
+    scopes = [(since, until) for since, until in months]
+    scopes[0] = (_FAR_PAST, scopes[0][1])
+    scopes[-1] = (scopes[-1][0], _FAR_FUTURE)
+    return scopes
+
+
+def _set_scope(con: duckdb.DuckDBPyConnection, scope: tuple[dt.date, dt.date]) -> None:
+    """build_since() and build_until(): macros of constants, so DuckDB prunes the
+    tables' row groups by date as it would for literals."""
+    since, until = scope
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO build_since() AS DATE '{since.isoformat()}';"
+        f" CREATE OR REPLACE TEMP MACRO build_until() AS DATE '{until.isoformat()}'"
+    )
+
+
+def _record_state(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE {STATE_TABLE} AS SELECT ? AS models_hash", [fingerprint])
+
+
 def _stage_products(con: duckdb.DuckDBPyConnection, catalog: ProductCatalog) -> None:
     con.register("staged_products", catalog.products)
     con.register("staged_tracked_apps", catalog.tracked_apps)
@@ -256,12 +423,11 @@ def _load_window(
     con: duckdb.DuckDBPyConnection,
     table: str,
     dataset_dir: Path,
-    window: tuple[dt.date, dt.date] | None,
+    window: tuple[dt.date, dt.date],
 ) -> None:
     """Replace the window's rows of a base table with the lake's (delete, then insert)."""
     source = _lake_source(dataset_dir, window)
     staged = f"lake_{table}"
-    in_window = "" if window is None else "WHERE date BETWEEN ? AND ?"
     try:
         if source is None:
             # No files (a dataset not collected yet, or an empty window): the window
@@ -277,31 +443,24 @@ def _load_window(
             # escape the next delete of their own window.
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {staged} AS FROM read_parquet({source},"
-                f" hive_partitioning = false, union_by_name = true) {in_window}",
-                [] if window is None else list(window),
+                " hive_partitioning = false, union_by_name = true)"
+                " WHERE date BETWEEN ? AND ?",
+                list(window),
             )
         _add_new_lake_columns(con, table, staged)
-        if window is None:
-            con.execute(f"DELETE FROM {table}")
-        else:
-            con.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", list(window))
+        con.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", list(window))
         con.execute(f"INSERT INTO {table} BY NAME FROM {staged}")
         con.execute(f"DROP TABLE {staged}")
     except duckdb.Error as error:
-        dates = "all dates" if window is None else f"dates {window[0]}..{window[1]}"
         raise WarehouseBuildError(
-            f"loading {table} ({dates}) from {dataset_dir} failed, the warehouse was left"
-            f" unchanged: {error}; fix or rewrite the named Parquet partition (its columns"
-            " are those of assets/schemas.py), then build again"
+            f"loading {table} (dates {window[0]}..{window[1]}) from {dataset_dir} failed, the"
+            f" warehouse was left unchanged: {error}; fix or rewrite the named Parquet"
+            " partition (its columns are those of assets/schemas.py), then build again"
         ) from error
 
 
-def _lake_source(dataset_dir: Path, window: tuple[dt.date, dt.date] | None) -> str | None:
+def _lake_source(dataset_dir: Path, window: tuple[dt.date, dt.date]) -> str | None:
     """The read_parquet argument for the window's files, or None when there are none."""
-    if window is None:
-        if next(dataset_dir.glob("date=*/country=*/*.parquet"), None) is None:
-            return None
-        return _sql_string(str(dataset_dir / "date=*" / "country=*" / "*.parquet"))
     first, last = window
     files = []
     # Listing the date folders is cheap; only the window's are opened.
@@ -327,12 +486,7 @@ def _add_new_lake_columns(con: duckdb.DuckDBPyConnection, table: str, staged: st
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection, build_models: list[Model]) -> dict[str, int]:
-    tables = {
-        row[0]
-        for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
-        ).fetchall()
-    }
+    tables = _tables(con)
     return {
         model.name: con.execute(f"SELECT count(*) FROM {model.name}").fetchone()[0]
         for model in build_models

@@ -2,10 +2,9 @@
 -- app_metadata, with its product and its store listing.
 -- One row per store, app_id.
 --
--- name and developer come from the most recent sighting (app_estimates carry no
--- developer, so the developer is the most recent one the charts named). On the
--- same day storefronts may show localised names: the US storefront wins, then the
--- highest country code, so the choice is stable from build to build. An app no
+-- name and developer come from the most recent sighting (app_sightings_daily, which
+-- picks among a day's storefronts; app_estimates carry no developer, so the
+-- developer is the most recent one the charts named). An app no
 -- chart or estimate names takes the name and developer (the seller) of its listing.
 -- product is the tracked product when products.toml lists the app; otherwise a slug
 -- of the name (lower case, runs of non-alphanumerics -> '-', trimmed of '-'), so the
@@ -21,26 +20,15 @@
 -- metadata_date is that row's date. They are null for an app never looked up.
 -- rating_count and average_rating are that storefront's, not worldwide figures.
 CREATE OR REPLACE TABLE apps AS
-WITH sightings AS (
-    SELECT store, app_id, date, country, app_name, developer
-    FROM chart_entries
-    UNION ALL
-    SELECT store, app_id, date, country, app_name, NULL AS developer
-    FROM app_estimates
-),
-
-latest AS (
+WITH latest AS (
     SELECT
         store,
         app_id,
-        arg_max(app_name, (date, country = 'us', country, app_name))
-            FILTER (WHERE app_name IS NOT NULL) AS name,
-        arg_max(developer, (date, country = 'us', country, developer))
-            FILTER (WHERE developer IS NOT NULL) AS developer,
+        arg_max(name, date) FILTER (WHERE name IS NOT NULL) AS name,
+        arg_max(developer, date) FILTER (WHERE developer IS NOT NULL) AS developer,
         min(date) AS first_seen,
         max(date) AS last_seen
-    FROM sightings
-    WHERE app_id IS NOT NULL
+    FROM app_sightings_daily
     GROUP BY store, app_id
 ),
 
@@ -109,3 +97,18 @@ SELECT
 FROM known AS k
 LEFT JOIN tracked_products AS t ON t.store = k.store AND t.app_id = k.app_id
 ORDER BY k.store, k.app_id;
+
+-- The apps whose product this build changed (a products.toml edit, a renamed
+-- untracked app), or that are gone: the incremental models rebuild these products'
+-- rows on every date, not only the window's. previous_apps is apps as it was before
+-- this build (staged by warehouse/build.py).
+CREATE OR REPLACE TEMP TABLE changed_apps AS
+SELECT p.store, p.app_id, p.product AS old_product, a.product AS new_product
+FROM previous_apps AS p
+LEFT JOIN apps AS a ON a.store = p.store AND a.app_id = p.app_id
+WHERE a.product IS DISTINCT FROM p.product;
+
+CREATE OR REPLACE TEMP TABLE changed_products AS
+SELECT old_product AS product FROM changed_apps
+UNION
+SELECT new_product AS product FROM changed_apps WHERE new_product IS NOT NULL;

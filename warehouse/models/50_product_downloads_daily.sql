@@ -9,41 +9,112 @@
 -- share_last_7d = downloads_last_7d / cumulative_downloads (null while nothing was
 -- downloaded). estimated is true when any of the day's estimates was modelled
 -- (source 'model') rather than imported.
-CREATE OR REPLACE TABLE product_downloads_daily AS
-WITH daily AS (
-    SELECT
-        e.date,
-        a.product,
-        sum(e.downloads) AS downloads,
-        bool_or(e.source = 'model') AS estimated
+--
+-- Incremental (see warehouse/build.py): a build recomputes the days from
+-- build_since() to build_until(), and every day of the products whose apps changed
+-- (changed_products). The running figures carry on from each product's last kept
+-- day, and the 7-day sums read the kept days they reach back to.
+CREATE TABLE IF NOT EXISTS product_downloads_daily (
+    date DATE,
+    product VARCHAR,
+    downloads BIGINT,
+    cumulative_downloads BIGINT,
+    downloads_last_7d BIGINT,
+    share_last_7d DOUBLE,
+    estimated BOOLEAN
+);
+
+DELETE FROM product_downloads_daily
+WHERE
+    date BETWEEN build_since() AND build_until()
+    OR (date <= build_until() AND product IN (SELECT product FROM changed_products));
+
+INSERT INTO product_downloads_daily
+WITH estimates AS (
+    SELECT e.date, a.product, e.downloads, e.source
     FROM app_estimates AS e
     JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
-    GROUP BY e.date, a.product
+    WHERE e.date BETWEEN build_since() AND build_until()
+    UNION ALL
+    SELECT e.date, a.product, e.downloads, e.source
+    FROM app_estimates AS e
+    JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
+    JOIN changed_products AS c ON c.product = a.product
+    WHERE e.date < build_since()
+),
+
+daily AS (
+    SELECT date, product, sum(downloads) AS downloads, bool_or(source = 'model') AS estimated
+    FROM estimates
+    GROUP BY date, product
+),
+
+-- Each product's last kept day (the rows before the rebuilt ones) and its total then.
+kept AS (
+    SELECT product, max(date) AS last_date, arg_max(cumulative_downloads, date) AS cumulative
+    FROM product_downloads_daily
+    WHERE date < build_since()
+    GROUP BY product
+),
+
+-- The first rebuilt day of each product: the day after its last kept day (so days
+-- between builds are filled), or its first day with estimates.
+starts AS (
+    SELECT product, min(start) AS start
+    FROM (
+        SELECT product, last_date + 1 AS start FROM kept
+        UNION ALL
+        SELECT product, min(date) AS start FROM daily GROUP BY product
+    )
+    GROUP BY product
 ),
 
 calendar AS (
     SELECT
-        product,
-        CAST(unnest(range(min(date), (SELECT max(date) FROM daily) + 1, INTERVAL 1 DAY)) AS DATE)
-            AS date
-    FROM daily
-    GROUP BY product
+        s.product,
+        CAST(unnest(range(s.start, l.last_day + 1, INTERVAL 1 DAY)) AS DATE) AS date
+    FROM starts AS s
+    CROSS JOIN (
+        SELECT least(max(date), build_until()) AS last_day
+        FROM app_estimates
+        WHERE app_id IS NOT NULL
+    ) AS l
 ),
 
-running AS (
+series AS (
     SELECT
         c.date,
         c.product,
         d.downloads,
-        coalesce(sum(d.downloads) OVER to_date, 0) AS cumulative_downloads,
-        coalesce(sum(d.downloads) OVER last_7_days, 0) AS downloads_last_7d,
-        coalesce(d.estimated, FALSE) AS estimated
+        coalesce(d.estimated, FALSE) AS estimated,
+        TRUE AS rebuilt
     FROM calendar AS c
     LEFT JOIN daily AS d ON d.product = c.product AND d.date = c.date
+    UNION ALL
+    -- The kept days the 7-day sums of the first rebuilt days reach back to.
+    SELECT p.date, p.product, p.downloads, p.estimated, FALSE AS rebuilt
+    FROM product_downloads_daily AS p
+    JOIN starts AS s ON s.product = p.product
+    WHERE p.date BETWEEN s.start - 6 AND s.start - 1
+),
+
+running AS (
+    SELECT
+        s.date,
+        s.product,
+        s.downloads,
+        s.rebuilt,
+        coalesce(k.cumulative, 0)
+        + coalesce(sum(CASE WHEN s.rebuilt THEN s.downloads END) OVER to_date, 0)
+            AS cumulative_downloads,
+        coalesce(sum(s.downloads) OVER last_7_days, 0) AS downloads_last_7d,
+        s.estimated
+    FROM series AS s
+    LEFT JOIN kept AS k ON k.product = s.product
     WINDOW
-        to_date AS (PARTITION BY c.product ORDER BY c.date),
+        to_date AS (PARTITION BY s.product ORDER BY s.date),
         last_7_days AS (
-            PARTITION BY c.product ORDER BY c.date
+            PARTITION BY s.product ORDER BY s.date
             RANGE BETWEEN INTERVAL 6 DAYS PRECEDING AND CURRENT ROW
         )
 )
@@ -57,4 +128,4 @@ SELECT
     downloads_last_7d / nullif(cumulative_downloads, 0) AS share_last_7d,
     estimated
 FROM running
-ORDER BY product, date;
+WHERE rebuilt;

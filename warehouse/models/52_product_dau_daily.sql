@@ -5,12 +5,41 @@
 -- dau sums the known values (null when no estimate of the day knows the DAU).
 -- dau_7d_ago is the value on date - 7, null when that day has none;
 -- wow_growth = dau / dau_7d_ago - 1, null when either is unknown or the base is 0.
-CREATE OR REPLACE TABLE product_dau_daily AS
-WITH daily AS (
-    SELECT e.date, a.product, CAST(sum(e.dau) AS BIGINT) AS dau
+--
+-- Incremental (see warehouse/build.py): a build recomputes the days from
+-- build_since() to build_until(), reading estimates from a week before, and every
+-- day of the products whose apps changed (changed_products).
+CREATE TABLE IF NOT EXISTS product_dau_daily (
+    date DATE,
+    product VARCHAR,
+    dau BIGINT,
+    dau_7d_ago BIGINT,
+    wow_growth DOUBLE
+);
+
+DELETE FROM product_dau_daily
+WHERE
+    date BETWEEN build_since() AND build_until()
+    OR (date <= build_until() AND product IN (SELECT product FROM changed_products));
+
+INSERT INTO product_dau_daily
+WITH estimates AS (
+    SELECT e.date, a.product, e.dau
     FROM app_estimates AS e
     JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
-    GROUP BY e.date, a.product
+    WHERE e.date BETWEEN build_since() - 7 AND build_until()
+    UNION ALL
+    SELECT e.date, a.product, e.dau
+    FROM app_estimates AS e
+    JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
+    JOIN changed_products AS c ON c.product = a.product
+    WHERE e.date < build_since() - 7
+),
+
+daily AS (
+    SELECT date, product, CAST(sum(dau) AS BIGINT) AS dau
+    FROM estimates
+    GROUP BY date, product
 )
 
 SELECT
@@ -22,4 +51,5 @@ SELECT
 FROM daily AS d
 LEFT JOIN daily AS week_before
     ON week_before.product = d.product AND week_before.date = d.date - 7
-ORDER BY d.product, d.date;
+LEFT JOIN changed_products AS c ON c.product = d.product
+WHERE d.date <= build_until() AND (d.date >= build_since() OR c.product IS NOT NULL);
