@@ -51,12 +51,26 @@ days AS (
         AND (k.product IS NULL OR p.date > (SELECT date FROM kept_day))
 ),
 
-country_daily AS (
-    SELECT e.date, a.product, e.country, sum(e.downloads) AS downloads
+-- The estimates of the rebuilt days: the scope's, and every day of a changed
+-- product. (The days between the last kept day and build_since() have none: the
+-- tables were complete for the days before build_since().)
+estimates AS (
+    SELECT e.date, a.product, e.country, e.downloads
     FROM app_estimates AS e
     JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
-    JOIN days AS d ON d.date = e.date AND d.product = a.product
-    GROUP BY e.date, a.product, e.country
+    WHERE e.date BETWEEN build_since() AND build_until()
+    UNION ALL
+    SELECT e.date, a.product, e.country, e.downloads
+    FROM app_estimates AS e
+    JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
+    JOIN changed_products AS c ON c.product = a.product
+    WHERE e.date < build_since()
+),
+
+country_daily AS (
+    SELECT date, product, country, sum(downloads) AS downloads
+    FROM estimates
+    GROUP BY date, product, country
 ),
 
 countries AS (
