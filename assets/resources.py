@@ -13,6 +13,7 @@ from pydantic import Field
 
 from assets.apple.parse import LEGACY_FEED_NAME
 from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
+from warehouse.build import DEFAULT_MEMORY_LIMIT, check_memory_limit
 
 SOURCES = ("sample", "live")
 
@@ -87,6 +88,11 @@ class ChartwatchConfig(dg.ConfigurableResource):
         description="CHARTWATCH_WAREHOUSE_WAIT: seconds the warehouse step waits for another"
         " process (e.g. a SQL session) to close data/warehouse.duckdb before it fails.",
     )
+    duckdb_memory: str = Field(
+        default=DEFAULT_MEMORY_LIMIT,
+        description="CHARTWATCH_DUCKDB_MEMORY: DuckDB's memory cap for a warehouse build (e.g."
+        " 2GB); beyond it, joins and aggregates spill to warehouse.duckdb.tmp.",
+    )
 
     def check(self) -> None:
         if self.source not in SOURCES:
@@ -102,6 +108,7 @@ class ChartwatchConfig(dg.ConfigurableResource):
                     " top{free,paid,grossing}[ipad]applications, e.g. topgrossingapplications"
                 )
         self.warehouse_wait_seconds  # noqa: B018 (validates)
+        check_memory_limit(self.duckdb_memory)
         for genre in self.genre_list:
             if not genre.isdigit():
                 raise ValueError(

@@ -74,6 +74,7 @@ def warehouse_asset(
             dates=(dates[0], dates[-1]),
             wait_seconds=chartwatch.warehouse_wait_seconds,
             on_wait=context.log.warning,
+            memory_limit=chartwatch.duckdb_memory,
         )
         context.log.info(f"warehouse {dates[0]}..{dates[-1]}: {counts}")
         return dg.MaterializeResult(

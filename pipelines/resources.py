@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from assets.resources import DEFAULT_LEGACY_FEEDS, DEFAULT_URLS, ChartwatchConfig
+from warehouse.build import DEFAULT_MEMORY_LIMIT
 
 
 def chartwatch_from_env() -> ChartwatchConfig:
@@ -22,4 +23,5 @@ def chartwatch_from_env() -> ChartwatchConfig:
         legacy_feeds=os.environ.get("CHARTWATCH_LEGACY_FEEDS", ",".join(DEFAULT_LEGACY_FEEDS)),
         genres=os.environ.get("CHARTWATCH_GENRES", ""),
         warehouse_wait=os.environ.get("CHARTWATCH_WAREHOUSE_WAIT", "120"),
+        duckdb_memory=os.environ.get("CHARTWATCH_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT),
     )

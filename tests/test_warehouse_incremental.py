@@ -149,3 +149,14 @@ def test_derived_tables_built_by_other_model_sql_are_rebuilt_in_full(tmp_path):
 
     build_warehouse(db, lake, products, dates=(day(15), day(15)))
     assert_same_warehouse(db, full_build(tmp_path, lake, products))
+
+
+def test_a_memory_limit_duckdb_cannot_read_is_refused_before_anything_is_written(tmp_path):
+    lake, products = make_lake(tmp_path), products_file(tmp_path)
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(ValueError, match="CHARTWATCH_DUCKDB_MEMORY"):
+        build_warehouse(db, lake, products, memory_limit="lots")
+    assert not db.exists()
+    # A small cap still builds the same warehouse (DuckDB spills beyond it).
+    build_warehouse(db, lake, products, memory_limit="64MB")
+    assert_same_warehouse(db, full_build(tmp_path, lake, products))

@@ -208,7 +208,7 @@ def build_warehouse(
     ``memory_limit`` caps DuckDB's memory (it spills to ``<db>.tmp`` beyond it).
     """
     window = _check_window(dates)
-    limit = _check_memory_limit(memory_limit)
+    limit = check_memory_limit(memory_limit)
     catalog = read_products(Path(products_file))
     build_models = models()
     db_path = Path(db_path)
@@ -277,7 +277,8 @@ def _check_window(dates: tuple[dt.date, dt.date] | None) -> tuple[dt.date, dt.da
     return first, last
 
 
-def _check_memory_limit(limit: str | None) -> str | None:
+def check_memory_limit(limit: str | None) -> str | None:
+    """The DuckDB memory limit, checked; None for DuckDB's default (80% of RAM)."""
     if limit is None or limit == "":
         return None
     if not _MEMORY_LIMIT.match(limit.strip()):
