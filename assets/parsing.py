@@ -71,6 +71,8 @@ def decode_json(
         if decoded is None:  # each file decodes alone, so this is a Polars bug
             raise RuntimeError("JSON bodies decode one by one but not together")
     docs = present.select(FILE).with_columns(doc=decoded.to_struct())
+    if present.height == lines.height:  # every file decoded: already in order
+        return docs, problems
     return lines.select(FILE).join(docs, on=FILE, how="left", maintain_order="left"), problems
 
 

@@ -147,7 +147,7 @@ LEGACY_FEED_NAME = (
 
 _LEGACY_ENTRY = pl.Struct(
     {
-        "id": pl.Struct({"label": pl.String, "attributes": pl.Struct({"im:id": pl.String})}),
+        "id": pl.Struct({"attributes": pl.Struct({"im:id": pl.String})}),
         "im:name": pl.Struct({"label": pl.String}),
         "im:artist": pl.Struct({"label": pl.String}),
     }
