@@ -8,8 +8,9 @@ naming the file before anything of that day is written.
 """
 
 import datetime as dt
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
@@ -126,6 +127,8 @@ class DayResult:
     stats: dict[str, int] | None  # what replace_partitions wrote; None: not published
     bad: tuple[DayCheck, Path] | None  # the failed check and where its rows are kept
     preview: pl.DataFrame | None
+    # Seconds of each part of the day's work: parse, check, write.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _per_country_line(name: str, date: dt.date, day: DayResult) -> str:
@@ -177,15 +180,19 @@ def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.dat
     day, without Dagster (the benchmark times it directly).
     """
     name = dataset.name
+    began = time.perf_counter()
     frame = dataset.build_day(chartwatch, date)
     assert frame.schema == dataset.schema, (
         f"{name}: parser returned {frame.schema}, expected {dataset.schema}"
     )
+    parsed = time.perf_counter()
     per_country = dict(frame.group_by("country").len().sort("country").iter_rows())
     check, invalid = check_day(name, frame, chartwatch.countries_for("app_store"))
+    checked = time.perf_counter()
+    seconds = {"parse": parsed - began, "check": checked - parsed}
     if invalid is not None:
         kept = quarantine_rows(chartwatch.quarantine_dir, name, str(date), invalid)
-        return DayResult(frame.height, per_country, None, (check, kept), None)
+        return DayResult(frame.height, per_country, None, (check, kept), None, seconds)
     stats = replace_partitions(
         chartwatch.lake_dir / name,
         frame,
@@ -193,7 +200,8 @@ def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.dat
         dataset.countries_of(chartwatch),
         dataset.sort_by,
     )
-    return DayResult(frame.height, per_country, stats, None, dataset.preview(frame))
+    seconds["write"] = time.perf_counter() - checked
+    return DayResult(frame.height, per_country, stats, None, dataset.preview(frame), seconds)
 
 
 def lake_asset(
