@@ -9,6 +9,7 @@ product key changes with its name, a day without estimates).
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -59,6 +60,22 @@ def test_window_builds_equal_a_full_build(tmp_path, windows):
     for first, last in windows:
         build_warehouse(db, lake, products, dates=(day(first), day(last)))
     assert_same_warehouse(db, full_build(tmp_path, lake, products))
+
+
+def test_ranges_across_month_ends_equal_a_full_build(tmp_path):
+    # The same lake 20 days later (01-21..02-04): builds go a month at a time, so a
+    # range over the month end is cut in two, and so is a full build.
+    lake = make_lake(tmp_path / "january")
+    moved = tmp_path / "lake"
+    for dataset in ("chart_entries", "app_estimates", "search_interest"):
+        frame = pl.read_parquet(lake / dataset / "*" / "*" / "*.parquet", hive_partitioning=False)
+        write_lake(moved, dataset, frame.with_columns(pl.col("date") + dt.timedelta(days=20)))
+    products = products_file(tmp_path)
+    db = tmp_path / "w.duckdb"
+    build_warehouse(db, moved, products, dates=(day(21), day(29)))
+    build_warehouse(db, moved, products, dates=(day(30), dt.date(2025, 2, 4)))
+    build_warehouse(db, moved, products, dates=(day(25), dt.date(2025, 2, 2)))
+    assert_same_warehouse(db, full_build(tmp_path, moved, products))
 
 
 def test_a_gap_between_builds_is_filled_as_a_full_build_fills_it(tmp_path):

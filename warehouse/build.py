@@ -336,12 +336,13 @@ def _stage_previous_apps(con: duckdb.DuckDBPyConnection, full: bool) -> None:
 
 
 def _month_windows(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Calendar months from the month of ``first`` to that of ``last``."""
+    """The days from ``first`` to ``last`` cut at month ends (the first and last
+    pieces may be parts of months)."""
     windows = []
-    start = first.replace(day=1)
+    start = first
     while start <= last:
-        following = (start + dt.timedelta(days=32)).replace(day=1)
-        windows.append((start, following - dt.timedelta(days=1)))
+        following = (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        windows.append((start, min(last, following - dt.timedelta(days=1))))
         start = following
     return windows
 
@@ -352,11 +353,11 @@ def _load_windows(
     lake_dir: Path,
     window: tuple[dt.date, dt.date] | None,
 ) -> list[tuple[dt.date, dt.date]]:
-    """The windows a base table is loaded in: the build's window, or for a full
-    build every month the lake holds (after emptying the table), so memory holds a
-    month of files at a time, not the whole lake."""
+    """The windows a base table is loaded in, a month at most, so memory holds a
+    month of files at a time whatever the range: the build's window cut at month
+    ends, or for a full build every month the lake holds (after emptying the table)."""
     if window is not None:
-        return [window]
+        return _month_windows(*window)
     con.execute(f"DELETE FROM {table}")
     days = sorted(
         dt.date.fromisoformat(match[1])
@@ -369,23 +370,23 @@ def _load_windows(
 def _scopes(
     con: duckdb.DuckDBPyConnection, window: tuple[dt.date, dt.date] | None, full: bool
 ) -> list[tuple[dt.date, dt.date]]:
-    """The (since, until) scopes the incremental models run for: from the window's
-    first day on, or for a full rebuild a month at a time over the base tables' days."""
-    if not full:
-        assert window is not None
-        return [(window[0], _FAR_FUTURE)]
+    """The (since, until) scopes the incremental models run for, in order: from the
+    window's first day (every day, for a full rebuild) to the base tables' last day,
+    a month at a time so that a long range never computes a year at once; the last
+    scope runs on to the end of time."""
+    since = _FAR_PAST if full or window is None else window[0]
     first, last = con.execute(
         "SELECT min(date), max(date) FROM ("
-        + " UNION ALL ".join(f"SELECT min(date) AS date FROM {t}" for t in LAKE_DATASETS)
-        + " UNION ALL "
-        + " UNION ALL ".join(f"SELECT max(date) AS date FROM {t}" for t in LAKE_DATASETS)
+        + " UNION ALL ".join(
+            f"SELECT min(date) AS date FROM {t} UNION ALL SELECT max(date) FROM {t}"
+            for t in LAKE_DATASETS
+        )
         + ")"
     ).fetchall()[0]
-    if first is None:
-        return [(_FAR_PAST, _FAR_FUTURE)]
-    months = _month_windows(first, last)
-    scopes = [(since, until) for since, until in months]
-    scopes[0] = (_FAR_PAST, scopes[0][1])
+    if first is None or last < since:
+        return [(since, _FAR_FUTURE)]
+    scopes = _month_windows(max(since, first), last)
+    scopes[0] = (since, scopes[0][1])
     scopes[-1] = (scopes[-1][0], _FAR_FUTURE)
     return scopes
 
