@@ -1,15 +1,26 @@
 """Build the DuckDB warehouse from the Parquet lake and products.toml.
 
 ``build_warehouse`` runs the SQL models of ``warehouse/models`` in file-name order,
-in one transaction: a failed build leaves the previous warehouse as it was. The
-lake datasets (LAKE_DATASETS) are copied into base tables one date window at a time (the
-window's rows are deleted, then inserted again from the Parquet files of only that
-window's date folders), so a daily update is idempotent, leaves other dates alone
-and never scans years of files. The products tables are reloaded from
-products.toml, and every derived table is recreated from the base tables, so they
-always agree with them. The models reference staged inputs by name
-(``lake_<dataset>``, ``staged_<table>``), which this module provides as temporary
-tables and views: the SQL stays plain, with no templating.
+in one transaction: a failed build leaves the previous warehouse as it was.
+
+- Base tables (LAKE_DATASETS) are copied from the lake one window at a time, a month
+  at most (the window's rows are deleted, then inserted again from the Parquet files
+  of only that window's date folders), so an update is idempotent, leaves other dates
+  alone and never scans years of files.
+- The products tables, ``apps`` and the ``launch_report`` macro are recreated on
+  every build.
+- Incremental models (the derived tables: their SQL calls ``build_since()``) recompute
+  only their rows from ``build_since()`` to ``build_until()``, macros of constant dates
+  this module sets for each scope: from the window's first day on, a month per scope.
+  They also recompute every row of the products whose apps changed (the temp tables
+  ``changed_apps`` and ``changed_products`` the apps model writes, comparing with
+  ``previous_apps``). They are dropped and rebuilt from the first day when the
+  build has no window, when one of their tables is missing, or when their SQL
+  differs from the SQL that built them (its hash is kept in ``warehouse_state``).
+
+The models reference staged inputs by name (``lake_<dataset>``, ``staged_<table>``,
+``previous_apps``), which this module provides as temporary tables and views: the
+SQL stays plain, with no templating.
 """
 
 from __future__ import annotations
