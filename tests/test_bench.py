@@ -67,3 +67,18 @@ def test_results_name_the_machine_every_figure_and_every_target(quick):
         r"^\| (\d+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$", text, re.MULTILINE
     )
     assert growth == ["7", "15", "30"]
+
+
+def test_the_bench_says_where_its_own_time_goes(quick):
+    _, text, figures = quick
+    phases = figures["bench_phases"]
+    # Each measured step's phase holds at least the step's own time, and the phases
+    # account for the whole run (the rest is printing and bookkeeping).
+    assert phases["floor"] >= figures["floor"]["seconds"]
+    assert phases["raw -> lake"] >= figures["lake"]["seconds"]
+    assert phases["Dagster run"] >= figures["dagster"]["seconds"]
+    assert sum(phases.values()) == pytest.approx(figures["total_seconds"], rel=0.05)
+    rows = re.findall(
+        r"^\| (.+?) \| ([\d.]+) \|$", text.split("## Where the bench's own time")[1], re.MULTILINE
+    )
+    assert [name for name, _ in rows] == list(phases)
