@@ -160,10 +160,14 @@ def step_warehouse(work: Path, days: int) -> dict:
 
 def step_dagster(work: Path, days: int) -> dict:
     """The range as one Dagster run of the lake and warehouse assets (the raw archive
-    is the generated one), from an empty lake and warehouse, in a fresh instance."""
-    data = work / "year"
-    shutil.rmtree(data / "lake", ignore_errors=True)
-    (data / "warehouse.duckdb").unlink(missing_ok=True)
+    is the generated one), from an empty lake and warehouse, in a fresh instance. It
+    writes to a folder of its own (``dagster/``, sharing the year's raw archive), so
+    the direct steps' lake and warehouse stay for the steps after it, and nothing has
+    to be deleted first."""
+    data = work / "dagster"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    (data / "raw").symlink_to(work / "year" / "raw")
     import dagster as dg
 
     from pipelines.cli import materialize
@@ -352,6 +356,7 @@ def bench(work: Path, days: int, runs: int, heavy_runs: int, sizes: list[int]) -
             spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
 
     figures: dict = {"bench_phases": spent}
+    remover = _clear_previous_run(work)
     with phase("generate the raw archive"):
         print(f"generating {days + 1} days of raw archive in {work / 'year'} ...")
         generated = generate(work / "year", days + 1, START)
@@ -363,6 +368,9 @@ def bench(work: Path, days: int, runs: int, heavy_runs: int, sizes: list[int]) -
     with phase("read the chart files into the page cache"):
         print("reading the chart files once, so every step finds them in the page cache ...")
         _warm_cache(work / "year" / "raw", ("apple_rss", "itunes_rss"))
+    with phase("finish deleting the previous run's lakes and warehouses"):
+        if remover is not None and remover.wait() != 0:
+            raise RuntimeError(f"could not delete the previous run's output in {work}")
     print("measuring ...")
     with phase("floor"):
         figures["floor"] = _median("floor", heavy_runs, work, days)
@@ -405,6 +413,32 @@ def bench(work: Path, days: int, runs: int, heavy_runs: int, sizes: list[int]) -
         figures["daily_full"] = _median("daily", runs, work, days, loaded=days)
     figures["total_seconds"] = time.perf_counter() - began
     return figures
+
+
+def _clear_previous_run(work: Path) -> subprocess.Popen | None:
+    """Move what an earlier run wrote (lakes of ~128k small files, warehouses) out of
+    the way and delete it in the background, while the archive is generated or read
+    into the page cache; the steps then start from empty folders. Returns the
+    deleting process, or None when there was nothing to delete."""
+    year = work / "year"
+    old = [
+        year / "lake",
+        year / "quarantine",
+        *year.glob("warehouse.duckdb*"),
+        work / "floor_lake",
+        work / "dagster",
+        *work.glob("history-*"),
+        *work.glob(".trash-*"),  # an interrupted deletion
+    ]
+    old = [path for path in old if path.exists() or path.is_symlink()]
+    if not old:
+        return None
+    trash = work / f".trash-{os.getpid()}"
+    trash.mkdir(exist_ok=True)
+    for i, path in enumerate(old):
+        if path != trash:
+            path.rename(trash / f"{i}-{path.name}")
+    return subprocess.Popen(["rm", "-rf", "--", str(trash)])
 
 
 def _warm_cache(raw: Path, sources: tuple[str, ...]) -> float:

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from assets.products import wikipedia_articles
-from bench.run import REPO, TARGETS
+from bench.run import REPO, TARGETS, _clear_previous_run
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +82,20 @@ def test_the_bench_says_where_its_own_time_goes(quick):
         r"^\| (.+?) \| ([\d.]+) \|$", text.split("## Where the bench's own time")[1], re.MULTILINE
     )
     assert [name for name, _ in rows] == list(phases)
+
+
+def test_a_new_run_deletes_the_last_runs_output_but_keeps_the_archive(tmp_path):
+    year = tmp_path / "year"
+    for folder in ("raw/apple_rss/date=2025-01-01", "lake/chart_entries/date=2025-01-01"):
+        (year / folder).mkdir(parents=True)
+        (year / folder / "part-0").write_text("x")
+    (year / "warehouse.duckdb").write_text("x")
+    (tmp_path / "history-30").mkdir()
+    (tmp_path / "history-30" / "raw").symlink_to(year / "raw")  # shared, not copied
+    (tmp_path / "dagster" / "lake").mkdir(parents=True)
+    remover = _clear_previous_run(tmp_path)
+    assert remover.wait() == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["year"]
+    assert sorted(p.name for p in year.iterdir()) == ["raw"]
+    assert (year / "raw/apple_rss/date=2025-01-01/part-0").read_text() == "x"
+    assert _clear_previous_run(tmp_path) is None  # nothing left to delete
