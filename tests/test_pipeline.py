@@ -258,3 +258,19 @@ def test_days_outside_the_sample_window_fail_clearly(tmp_path):
 def test_unknown_country_is_refused_with_the_fix():
     with pytest.raises(ValueError, match="unknown country codes zz"):
         build_definitions(_config(Path("unused"), "us,zz")).resources["chartwatch"].check()
+
+
+def test_only_runs_that_archive_simulate_the_sample_market(tmp_path):
+    from pipelines.cli import simulates_sample_market
+
+    sample = build_definitions(_config(tmp_path, "us"))
+    lake_and_warehouse = [
+        dg.AssetKey(["lake", "chart_entries"]),
+        dg.AssetKey(["warehouse", "duckdb"]),
+    ]
+    assert simulates_sample_market(sample, None)  # the whole pipeline archives
+    assert simulates_sample_market(sample, [dg.AssetKey(["raw", "apple_charts"])])
+    # A re-parse or rebuild reads the archive: no simulation (CPU seconds, ~0.5 GB).
+    assert not simulates_sample_market(sample, lake_and_warehouse)
+    live = build_definitions(ChartwatchConfig(data_dir=str(tmp_path), source="live"))
+    assert not simulates_sample_market(live, None)
