@@ -93,9 +93,9 @@ def test_a_new_run_deletes_the_last_runs_output_but_keeps_the_archive(tmp_path):
     (tmp_path / "history-30").mkdir()
     (tmp_path / "history-30" / "raw").symlink_to(year / "raw")  # shared, not copied
     (tmp_path / "dagster" / "lake").mkdir(parents=True)
-    remover = _clear_previous_run(tmp_path)
-    assert remover.wait() == 0
+    removers = _clear_previous_run(tmp_path)
+    assert [process.wait() for process in removers] == [0, 0, 0, 0]  # one per folder
     assert sorted(p.name for p in tmp_path.iterdir()) == ["year"]
     assert sorted(p.name for p in year.iterdir()) == ["raw"]
     assert (year / "raw/apple_rss/date=2025-01-01/part-0").read_text() == "x"
-    assert _clear_previous_run(tmp_path) is None  # nothing left to delete
+    assert _clear_previous_run(tmp_path) == []  # nothing left to delete
