@@ -165,10 +165,7 @@ def step_dagster(work: Path, days: int) -> dict:
     writes to a folder of its own (``dagster/``, sharing the year's raw archive), so
     the direct steps' lake and warehouse stay for the steps after it, and nothing has
     to be deleted first."""
-    data = work / "dagster"
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    (data / "raw").symlink_to(work / "year" / "raw")
+    data = _sharing_year(work, "dagster", ("raw",))
     import dagster as dg
 
     from pipelines.cli import materialize
@@ -227,15 +224,21 @@ def step_history(work: Path, days: int, loaded: int) -> dict:
     folder of its own that shares the year's raw archive and lake (the daily update
     with ``loaded`` days runs there). The lake's time for those days comes from the
     lake step (``at``), since its work is per day."""
-    data = work / f"history-{loaded}"
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
-    for shared in ("raw", "lake"):
-        (data / shared).symlink_to(work / "year" / shared)
+    data = _sharing_year(work, f"history-{loaded}", ("raw", "lake"))
     last = START + dt.timedelta(days=loaded - 1)
     began = time.perf_counter()
     _warehouse(data, (START, last))
     return {"seconds": time.perf_counter() - began}
+
+
+def _sharing_year(work: Path, name: str, shared: tuple[str, ...]) -> Path:
+    """A new, empty data folder ``work/name`` whose ``shared`` folders are the year's."""
+    data = work / name
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    for folder in shared:
+        (data / folder).symlink_to(work / "year" / folder)
+    return data
 
 
 def step_report(work: Path, days: int, repeats: int = 5) -> dict:
