@@ -42,7 +42,8 @@ $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END)
-	$(RUN) -m warehouse.report --product deepseek --date 2025-01-27 --vs perplexity --compare
+	$(RUN) -m warehouse.report --product deepseek --date 2025-01-27 --vs perplexity $(if $(filter model,$(CHARTWATCH_ESTIMATES)),,--compare)
+	@$(if $(filter model,$(CHARTWATCH_ESTIMATES)),echo; echo "CHARTWATCH_ESTIMATES=model: downloads come from the rank model (ranks and the panel only); make backtest sets them beside the vendor data")
 	@echo
 	@echo "Next:"
 	@echo "  make ui                      # the Dagster UI on http://127.0.0.1:$(PORT) (PORT=... to change)"

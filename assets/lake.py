@@ -27,6 +27,7 @@ from assets.checks import (
     quarantine_rows,
     rows_out_of_bounds,
 )
+from assets.estimates import model
 from assets.estimates.parse import parse_estimates_csv
 from assets.google_play.parse import parse_google_play_charts
 from assets.ingest import (
@@ -47,10 +48,12 @@ from assets.schemas import (
     APP_ESTIMATES,
     APP_METADATA,
     CHART_ENTRIES,
+    MODEL_CALIBRATION,
+    MODEL_PARAMETERS,
     SEARCH_INTEREST,
     VENDOR_RANKS,
 )
-from assets.storage import PART_FILE, replace_partitions
+from assets.storage import PART_FILE, read_partitions, replace_partitions
 from assets.wikimedia.parse import articles_frame, parse_pageviews
 
 WW = "ww"  # the country of sources without one (Wikimedia)
@@ -131,6 +134,47 @@ class DayResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+# --- the rank -> downloads model: from the lake to the lake ---------------------------
+
+
+def _lake_day(
+    config: ChartwatchConfig, dataset: str, date: dt.date, schema, columns=None
+) -> pl.DataFrame:
+    """Columns of a lake dataset's rows of a day (every configured country), or no rows."""
+    schema = pl.Schema({name: schema[name] for name in columns or schema})
+    frame = read_partitions(
+        config.lake_dir / dataset, str(date), list(config.countries_for()), list(schema)
+    )
+    return schema.to_frame() if frame is None else frame.cast(dict(schema))
+
+
+def _panel(config: ChartwatchConfig, estimates: pl.DataFrame) -> pl.DataFrame:
+    if config.panel:
+        return model.read_panel_file(config.panel_path)
+    return model.drawn_panel(estimates)
+
+
+def model_calibration_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+    estimates = _lake_day(config, "app_estimates", date, APP_ESTIMATES)
+    return model.calibration(estimates, _panel(config, estimates))
+
+
+_CHART_COLUMNS = ["date", "country", "store", "device", "chart", "genre_id", "rank", "app_id"]
+
+
+def model_parameters_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+    calibrated = _lake_day(
+        config, "model_calibration", date, MODEL_CALIBRATION, [*model.KEY, "downloads"]
+    )
+    charts = _lake_day(config, "chart_entries", date, CHART_ENTRIES, _CHART_COLUMNS)
+    return model.fit(
+        model.observations(calibrated, charts),
+        model.overall_fronts(charts),
+        model.read_market_sizes(),
+        (date, date),
+    )
+
+
 def _per_country_line(name: str, date: dt.date, day: DayResult) -> str:
     counts = ", ".join(f"{c} {n:,}" for c, n in day.per_country.items())
     head = f"{name} {date}: {day.rows:,} rows, {len(day.per_country)} countries"
@@ -205,7 +249,7 @@ def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.dat
 
 
 def lake_asset(
-    dataset: LakeDataset, description: str, deps: list[dg.AssetsDefinition]
+    dataset: LakeDataset, description: str, deps: list[dg.AssetsDefinition | dg.AssetKey]
 ) -> dg.AssetsDefinition:
     """The Dagster asset of a lake dataset, with its checks and UI metadata."""
     name, schema = dataset.name, dataset.schema
@@ -425,7 +469,37 @@ app_metadata = lake_asset(
     [itunes_lookup],
 )
 
-lake_assets = [chart_entries, app_estimates, search_interest]
+MODEL_CALIBRATION_DATASET = LakeDataset(
+    "model_calibration",
+    model_calibration_for_day,
+    MODEL_CALIBRATION,
+    ["store", "app_id"],
+    lambda config: list(config.countries_for()),
+)
+MODEL_PARAMETERS_DATASET = LakeDataset(
+    "model_parameters",
+    model_parameters_for_day,
+    MODEL_PARAMETERS,
+    ["store", "device", "chart", "rank_from"],
+    lambda config: list(config.countries_for()),
+    _top_of({"country": "us"}, "store"),
+)
+MODEL_DATASETS = [MODEL_CALIBRATION_DATASET, MODEL_PARAMETERS_DATASET]
+model_calibration = lake_asset(
+    MODEL_CALIBRATION_DATASET,
+    "One row per date, country, store and app of the panel: the known downloads that"
+    " calibrate the rank -> downloads model (a seeded 10% of apps, or CHARTWATCH_PANEL).",
+    [dg.AssetKey(["lake", "app_estimates"])],
+)
+model_parameters = lake_asset(
+    MODEL_PARAMETERS_DATASET,
+    "One row per date, country, store, device, chart and rank band: the fitted power law"
+    " d(r) = scale * r^(-exponent), its spread and how it was fitted.",
+    [chart_entries, model_calibration],
+)
+model_assets = [model_calibration, model_parameters]
+
+lake_assets = [chart_entries, app_estimates, search_interest, *model_assets]
 # Live mode: estimates from imports and Appfigures, and Appfigures' rank histories.
 live_app_estimates = lake_asset(
     LakeDataset(

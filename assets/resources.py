@@ -16,6 +16,8 @@ from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_cou
 from warehouse.build import DEFAULT_MEMORY_LIMIT, check_memory_limit
 
 SOURCES = ("sample", "live")
+# CHARTWATCH_ESTIMATES: which downloads the warehouse uses (see assets/estimates/model.py).
+ESTIMATES = ("vendor", "model")
 
 DEFAULT_URLS = {
     "apple_rss_url": "https://rss.applemarketingtools.com",
@@ -94,6 +96,19 @@ class ChartwatchConfig(dg.ConfigurableResource):
         " 2GB); beyond it, joins and aggregates spill to warehouse.duckdb.tmp.",
     )
 
+    estimates: str = Field(
+        default="vendor",
+        description="CHARTWATCH_ESTIMATES: 'vendor' (vendor or imported downloads where they"
+        " exist, Chartwatch's rank model elsewhere) or 'model' (the model for every app outside"
+        " the panel, from ranks and the panel alone).",
+    )
+    panel: str = Field(
+        default="",
+        description="CHARTWATCH_PANEL: the apps whose true downloads calibrate the rank model:"
+        " a CSV of store,app_id (your own apps, their downloads imported as vendor estimates);"
+        " empty = a seeded draw of 10% of the apps with estimates.",
+    )
+
     def check(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(
@@ -101,6 +116,16 @@ class ChartwatchConfig(dg.ConfigurableResource):
                 f"{', '.join(SOURCES)}"
             )
         parse_country_list(self.countries)
+        if self.estimates not in ESTIMATES:
+            raise ValueError(
+                f"CHARTWATCH_ESTIMATES={self.estimates!r} is not known; use 'vendor' (vendor data"
+                " where it exists, the model elsewhere) or 'model' (the model only)"
+            )
+        if self.panel and not self.panel_path.is_file():
+            raise ValueError(
+                f"CHARTWATCH_PANEL={self.panel!r}: no such file; give a CSV with the header"
+                " store,app_id, or leave it empty for the sample's seeded 10% draw"
+            )
         for feed in self.legacy_feed_list:
             if not re.fullmatch(LEGACY_FEED_NAME, feed) or "__genre" in feed:
                 raise ValueError(
@@ -126,6 +151,10 @@ class ChartwatchConfig(dg.ConfigurableResource):
                 f"CHARTWATCH_WAREHOUSE_WAIT={self.warehouse_wait!r} is not a number of seconds >= 0"
             )
         return seconds
+
+    @property
+    def panel_path(self) -> Path:
+        return Path(self.panel)
 
     @property
     def legacy_feed_list(self) -> list[str]:

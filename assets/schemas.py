@@ -87,6 +87,49 @@ APP_METADATA = pl.Schema(
     }
 )
 
+# The rank -> downloads model (assets/estimates/model.py). The panel's known
+# downloads of a day (those of apps that charted enter the fit), the source of the
+# known figure and the date range of the fit.
+MODEL_CALIBRATION = pl.Schema(
+    {
+        "date": pl.Date,
+        "country": pl.String,
+        "store": pl.String,
+        "app_id": pl.String,
+        "app_name": pl.String,
+        "downloads": pl.Int64,
+        "truth_source": pl.String,
+        "window_start": pl.Date,
+        "window_end": pl.Date,
+    }
+)
+
+# d(r) = scale * r^(-exponent) for ranks rank_from..rank_to, per store, device,
+# chart and country, fitted on the panel of window_start..window_end; sigma is the residual spread of ln d, scale_se
+# the uncertainty of ln scale; method: country (fitted on the country's panel
+# observations, shrunk to the prior), market_size or pooled (no observations: the
+# prior from the market size, or the mean of the fitted countries).
+MODEL_PARAMETERS = pl.Schema(
+    {
+        "date": pl.Date,
+        "country": pl.String,
+        "store": pl.String,
+        "device": pl.String,
+        "chart": pl.String,
+        "rank_from": pl.Int32,
+        "rank_to": pl.Int32,
+        "exponent": pl.Float64,
+        "log_scale": pl.Float64,
+        "scale": pl.Float64,
+        "sigma": pl.Float64,
+        "scale_se": pl.Float64,
+        "n_obs": pl.Int64,
+        "method": pl.String,
+        "window_start": pl.Date,
+        "window_end": pl.Date,
+    }
+)
+
 # A batch of raw files read from the archive, the input of every parser.
 RAW_BATCH = pl.Schema(
     {

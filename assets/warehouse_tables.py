@@ -20,6 +20,8 @@ from assets.lake import (
     app_metadata,
     chart_entries,
     live_app_estimates,
+    model_calibration,
+    model_parameters,
     search_interest,
     vendor_ranks,
 )
@@ -30,7 +32,11 @@ from warehouse.build import build_warehouse
 # Contract tables and what one row means (shown in the UI).
 WAREHOUSE_TABLES = {
     "chart_entries": "date, country, store, device, chart, genre and rank",
-    "app_estimates": "date, country, store and app: downloads and DAU",
+    "app_estimates": "date, country, store and app: downloads and DAU in use (vendor or model,"
+    " CHARTWATCH_ESTIMATES)",
+    "model_estimates": "date, country, store and charting app: the rank model's downloads",
+    "model_parameters": "date, country, store, device, chart and rank band: the fitted power law",
+    "model_calibration": "date, country, store and panel app: the known downloads of the fit",
     "search_interest": "date, country, source and term",
     "app_metadata": "date, storefront, store and app: the App Store listing (iTunes Lookup)",
     "vendor_ranks": "date, country, store, device, chart, genre and app: a vendor's rank history",
@@ -45,7 +51,13 @@ WAREHOUSE_TABLES = {
 
 
 def warehouse_asset(
-    lake: tuple[dg.AssetsDefinition, ...] = (chart_entries, app_estimates, search_interest),
+    lake: tuple[dg.AssetsDefinition, ...] = (
+        chart_entries,
+        app_estimates,
+        search_interest,
+        model_calibration,
+        model_parameters,
+    ),
 ) -> dg.AssetsDefinition:
     """The warehouse asset over the lake assets of a mode (live mode has more)."""
 
@@ -75,6 +87,7 @@ def warehouse_asset(
             wait_seconds=chartwatch.warehouse_wait_seconds,
             on_wait=context.log.warning,
             memory_limit=chartwatch.duckdb_memory,
+            estimates=chartwatch.estimates,
         )
         context.log.info(f"warehouse {dates[0]}..{dates[-1]}: {counts}")
         return dg.MaterializeResult(
@@ -97,5 +110,13 @@ def warehouse_asset(
 warehouse = warehouse_asset()
 # Live mode: estimates from imports and Appfigures, App Store listings, vendor ranks.
 live_warehouse = warehouse_asset(
-    (chart_entries, live_app_estimates, search_interest, app_metadata, vendor_ranks)
+    (
+        chart_entries,
+        live_app_estimates,
+        search_interest,
+        app_metadata,
+        vendor_ranks,
+        model_calibration,
+        model_parameters,
+    )
 )

@@ -14,6 +14,7 @@ from assets.lake import (
     lake_assets,
     listing_assets,
     live_app_estimates,
+    model_assets,
     search_interest,
     vendor_ranks,
 )
@@ -64,6 +65,7 @@ def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
                 live_app_estimates,
                 search_interest,
                 vendor_ranks,
+                *model_assets,
                 *listing_assets,
                 live_warehouse,
                 live_launch_pictures,

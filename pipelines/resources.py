@@ -24,4 +24,6 @@ def chartwatch_from_env() -> ChartwatchConfig:
         genres=os.environ.get("CHARTWATCH_GENRES", ""),
         warehouse_wait=os.environ.get("CHARTWATCH_WAREHOUSE_WAIT", "120"),
         duckdb_memory=os.environ.get("CHARTWATCH_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT),
+        estimates=os.environ.get("CHARTWATCH_ESTIMATES", "vendor"),
+        panel=os.environ.get("CHARTWATCH_PANEL", ""),
     )

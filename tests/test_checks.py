@@ -13,7 +13,7 @@ import pytest
 from dagster._core.events import DagsterEventType
 
 from assets.checks import check_day, rows_out_of_bounds
-from assets.lake import chart_entries
+from assets.lake import chart_entries, model_parameters
 from assets.partitions import daily_partitions
 from assets.reports import launch_pictures
 from assets.resources import ChartwatchConfig
@@ -191,12 +191,14 @@ def test_a_backfill_publishes_the_good_days_and_reruns_only_the_failed_one(copy)
         assert not _check((first, instance)).passed
 
         plan = failed_runs(days[0], days[-1], instance, definitions)
-        # The lake only for the broken day; the warehouse (stopped by the check) for all;
-        # the reports of the latest day once, at the end.
+        # The lake only for the broken day; the warehouse and the rank model's fit
+        # (both downstream of the charts, stopped by the check) for all; the reports
+        # of the latest day once, at the end.
+        fitted = model_parameters.key
         assert plan == [
-            (frozenset({warehouse.key}), days[0], days[0]),
-            (frozenset({chart_entries.key, warehouse.key}), days[1], days[1]),
-            (frozenset({warehouse.key, launch_pictures.key}), days[2], days[2]),
+            (frozenset({fitted, warehouse.key}), days[0], days[0]),
+            (frozenset({chart_entries.key, fitted, warehouse.key}), days[1], days[1]),
+            (frozenset({fitted, warehouse.key, launch_pictures.key}), days[2], days[2]),
         ]
 
         broken.unlink()  # the fix

@@ -49,7 +49,11 @@ LAKE_DATASETS = (
     "search_interest",
     "app_metadata",
     "vendor_ranks",
+    "model_calibration",
+    "model_parameters",
 )
+# Which downloads app_estimates holds (CHARTWATCH_ESTIMATES; 18_estimates_in_use.sql).
+ESTIMATES_MODES = ("vendor", "model")
 
 # DuckDB's memory cap for a build; beyond it, joins, aggregates and sorts spill to
 # <db>.tmp next to the warehouse file. DuckDB's own default (80% of RAM) let a year's
@@ -206,6 +210,7 @@ def build_warehouse(
     wait_seconds: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
     memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    estimates: str = "vendor",
 ) -> dict[str, int]:
     """Build (or update) the warehouse at ``db_path`` from the lake at ``lake_dir``.
 
@@ -217,7 +222,15 @@ def build_warehouse(
     row count of every table the models create. If another process has the file
     open, waits up to ``wait_seconds`` (see ``connect_for_writing``).
     ``memory_limit`` caps DuckDB's memory (it spills to ``<db>.tmp`` beyond it).
+    ``estimates`` says which downloads app_estimates holds: ``vendor`` (known figures
+    where they exist, the rank model elsewhere) or ``model`` (the model for every app
+    outside its panel); changing it rebuilds every day.
     """
+    if estimates not in ESTIMATES_MODES:
+        raise WarehouseBuildError(
+            f"estimates mode {estimates!r} is not known: use 'vendor' or 'model'"
+            " (CHARTWATCH_ESTIMATES)"
+        )
     window = _check_window(dates)
     limit = check_memory_limit(memory_limit)
     catalog = read_products(Path(products_file))
@@ -236,7 +249,8 @@ def build_warehouse(
         con.execute("BEGIN TRANSACTION")
         try:
             _stage_products(con, catalog)
-            fingerprint = _fingerprint(build_models)
+            con.execute(f"CREATE OR REPLACE TEMP MACRO estimates_mode() AS '{estimates}'")
+            fingerprint = _fingerprint(build_models, estimates)
             full = window is None or _needs_full_rebuild(con, build_models, fingerprint)
             _stage_previous_apps(con, full)
             scopes: list[tuple[dt.date, dt.date]] = []
@@ -300,9 +314,10 @@ def check_memory_limit(limit: str | None) -> str | None:
     return limit.strip()
 
 
-def _fingerprint(build_models: list[Model]) -> str:
-    """A hash of the incremental models' SQL: a change to one rebuilds them all."""
-    digest = hashlib.sha256()
+def _fingerprint(build_models: list[Model], estimates: str) -> str:
+    """A hash of the incremental models' SQL and the estimates mode: a change to
+    either rebuilds them all."""
+    digest = hashlib.sha256(f"estimates={estimates}\n".encode())
     for model in build_models:
         if model.incremental:
             digest.update(f"{model.name}\n{model.sql}\n".encode())

@@ -44,7 +44,7 @@ def launch_report(
 ) -> pl.DataFrame:
     """The launch report rows of ``product`` on the morning of ``date``, against ``vs``.
 
-    Columns: figure, store, value, as_of, detail, position, product.
+    Columns: figure, store, value, as_of, detail, position, product, estimated, low, high.
     """
     report_date = dt.date.fromisoformat(date) if isinstance(date, str) else date
     known = _known_products(con)
@@ -88,19 +88,55 @@ _VALUE_FORMATS: dict[str, Callable[[float | None], str]] = {
 }
 
 
+_HEADER = ("figure", "store", "value", "estimated (80% interval)", "as of", "detail")
+
+
+def _cells(row: dict) -> tuple[str, ...]:
+    """A report row in human units; a figure resting on the rank model is marked
+    with its 80% interval."""
+    show = _VALUE_FORMATS.get(row["figure"], units.human_count)
+    estimated = ""
+    if row.get("estimated"):
+        estimated = "model"
+        if row.get("low") is not None and row.get("high") is not None:
+            estimated += f", {show(row['low'])} .. {show(row['high'])}"
+    return (
+        row["figure"],
+        row["store"] or "",
+        show(row["value"]),
+        estimated,
+        str(row["as_of"]) if row["as_of"] is not None else units.MISSING,
+        row["detail"] or "",
+    )
+
+
 def format_report(report: pl.DataFrame) -> str:
     """The report as an aligned text table in human units."""
-    rows = [
-        (
-            row["figure"],
-            row["store"] or "",
-            _VALUE_FORMATS.get(row["figure"], units.human_count)(row["value"]),
-            str(row["as_of"]) if row["as_of"] is not None else units.MISSING,
-            row["detail"] or "",
+    rows = [_cells(row) for row in report.iter_rows(named=True)]
+    return _table(_HEADER, rows, right_aligned={2})
+
+
+def estimates_note(con: duckdb.DuckDBPyConnection, date: dt.date) -> str:
+    """Which downloads the warehouse used up to ``date`` (the estimates_in_use table)."""
+    modes = con.sql(
+        "SELECT mode, sum(known_rows), sum(model_rows) FROM estimates_in_use"
+        " WHERE date < ? GROUP BY mode",
+        params=[date],
+    ).fetchall()
+    if not modes:
+        return "downloads: none loaded before this date"
+    if len(modes) > 1:
+        return "downloads: a mix of modes (rebuild the warehouse)"
+    mode, known, modelled = modes[0]
+    if mode == "model":
+        return (
+            f"downloads: the rank model for every app outside the panel (CHARTWATCH_ESTIMATES=model;"
+            f" {modelled:,} modelled and {known:,} panel rows)"
         )
-        for row in report.iter_rows(named=True)
-    ]
-    return _table(("figure", "store", "value", "as of", "detail"), rows, right_aligned={2})
+    return (
+        f"downloads: vendor or imported figures where they exist, the rank model elsewhere"
+        f" ({known:,} known and {modelled:,} modelled rows)"
+    )
 
 
 def format_comparison(report: pl.DataFrame) -> tuple[str, bool]:
@@ -138,22 +174,18 @@ def _table(
 
 
 def render_html(
-    title: str, report: pl.DataFrame, pictures: dict[str, bytes], comparison: str | None = None
+    title: str,
+    report: pl.DataFrame,
+    pictures: dict[str, bytes],
+    comparison: str | None = None,
+    note: str = "",
 ) -> str:
     """A self-contained HTML page: the report table, the comparison, the pictures inline."""
     rows = "\n".join(
         "<tr>"
         + "".join(
             f"<td{' class=num' if index == 2 else ''}>{html.escape(cell)}</td>"
-            for index, cell in enumerate(
-                (
-                    row["figure"],
-                    row["store"] or "",
-                    _VALUE_FORMATS.get(row["figure"], units.human_count)(row["value"]),
-                    str(row["as_of"]) if row["as_of"] is not None else units.MISSING,
-                    row["detail"] or "",
-                )
-            )
+            for index, cell in enumerate(_cells(row))
         )
         + "</tr>"
         for row in report.iter_rows(named=True)
@@ -180,10 +212,11 @@ img {{ max-width: 100%; }}
 pre {{ font-size: 0.8rem; overflow-x: auto; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
+<p>{html.escape(note)}</p>
 <h2>Pictures</h2>
 {figures}
 <h2>Figures</h2>
-<table><tr><th>figure</th><th>store</th><th>value</th><th>as of</th><th>detail</th></tr>
+<table><tr>{"".join(f"<th>{html.escape(name)}</th>" for name in _HEADER)}</tr>
 {rows}
 </table>
 {compared}
@@ -238,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         report = launch_report(con, args.product, args.date, args.vs)
+        note = estimates_note(con, args.date)
         pictures = launch_pictures(con, args.product, args.date) if args.format == "html" else {}
     except (ReportError, duckdb.Error) as error:
         print(f"error: {error} (warehouse: {db_path})", file=sys.stderr)
@@ -249,11 +283,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         title = f"Launch report: {args.product} on the morning of {args.date}, vs {args.vs}"
         comparison, all_pass = format_comparison(report) if args.compare else (None, True)
         out = args.out or db_path.parent / "reports" / f"launch-{args.product}-{args.date}.html"
-        atomic_write_bytes(out, render_html(title, report, pictures, comparison).encode())
+        atomic_write_bytes(out, render_html(title, report, pictures, comparison, note).encode())
         print(f"wrote {out}")
         return 0 if all_pass else 1
 
-    print(f"Launch report: {args.product} on the morning of {args.date}, vs {args.vs}\n")
+    print(f"Launch report: {args.product} on the morning of {args.date}, vs {args.vs}")
+    print(f"{note}\n")
     print(format_report(report))
     if not args.compare:
         return 0

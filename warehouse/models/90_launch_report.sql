@@ -5,7 +5,11 @@
 --
 -- Columns: figure (a stable id), store, value (DOUBLE), as_of (the day the value
 -- describes), detail (human text: a country, a product, '31 -> 1'), position, and
--- product (the product the value is about: p_vs for its own downloads_last_7d row).
+-- product (the product the value is about: p_vs for its own downloads_last_7d row);
+-- estimated (true when a download figure rests on the rank model, source 'model',
+-- for any app, country or day it sums) and low, high: its 80% bounds (null for a
+-- figure with no modelled input). Bounds of sums add the inputs' bounds; bounds of
+-- ratios divide a bound by the other end's.
 --
 -- The report is read on the morning of D = p_date: charts are those of D (captured
 -- that morning), downloads use the complete days through D - 1, and DAU the latest
@@ -93,6 +97,20 @@ subjects AS (
     SELECT vs AS product, 2 AS position FROM params
 ),
 
+-- Whether any day's downloads to D - 1 (and of its last 7 days) were modelled.
+modelled AS (
+    SELECT
+        d.product,
+        coalesce(bool_or(d.estimated), FALSE) AS modelled_to_date,
+        coalesce(bool_or(d.estimated) FILTER (WHERE d.date >= p.report_date - 7), FALSE)
+            AS modelled_last_7d
+    FROM product_downloads_daily AS d
+    JOIN subjects AS s ON s.product = d.product
+    CROSS JOIN params AS p
+    WHERE d.date <= p.report_date - 1
+    GROUP BY d.product
+),
+
 downloads_to_yesterday AS (
     SELECT
         s.product,
@@ -100,11 +118,18 @@ downloads_to_yesterday AS (
         p.report_date - 1 AS as_of,
         d.cumulative_downloads,
         d.downloads_last_7d,
-        d.share_last_7d
+        d.share_last_7d,
+        d.cumulative_low,
+        d.cumulative_high,
+        d.downloads_last_7d_low,
+        d.downloads_last_7d_high,
+        f.modelled_to_date,
+        f.modelled_last_7d
     FROM subjects AS s
     CROSS JOIN params AS p
     LEFT JOIN product_downloads_daily AS d
         ON d.product = s.product AND d.date = p.report_date - 1
+    LEFT JOIN modelled AS f ON f.product = s.product
 ),
 
 -- The largest power of ten not above the cumulative downloads (exact: from the
@@ -126,7 +151,9 @@ milestone_reached AS (
         m.product,
         m.milestone,
         min(d.date) AS date,
-        arg_min(d.cumulative_downloads, d.date) AS cumulative_downloads
+        arg_min(d.cumulative_downloads, d.date) AS cumulative_downloads,
+        arg_min(d.cumulative_low, d.date) AS cumulative_low,
+        arg_min(d.cumulative_high, d.date) AS cumulative_high
     FROM milestone AS m
     LEFT JOIN product_downloads_daily AS d
         ON d.product = m.product
@@ -148,6 +175,27 @@ dau_weeks AS (
         ON d.product = p.product
         AND d.date BETWEEN p.report_date - 10 AND p.report_date - 2
     GROUP BY p.product, p.report_date
+),
+
+-- Each country's downloads to D - 1 with their bounds, for the bounds of the top
+-- countries' shares: a country at its low end while the rest are at their high end,
+-- and the other way round.
+country_bounds AS (
+    SELECT
+        e.country,
+        sum(e.downloads) AS downloads,
+        sum(coalesce(e.downloads_low, e.downloads)) AS low,
+        sum(coalesce(e.downloads_high, e.downloads)) AS high,
+        bool_or(e.source = 'model') AS modelled
+    FROM app_estimates AS e
+    JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
+    JOIN params AS p ON a.product = p.product AND e.date <= p.report_date - 1
+    GROUP BY e.country
+),
+
+country_totals AS (
+    SELECT sum(low) AS low, sum(high) AS high, bool_or(modelled) AS modelled
+    FROM country_bounds
 ),
 
 top_countries AS (
@@ -188,13 +236,16 @@ figures AS (
         p.report_date AS as_of,
         'top_free ' || c.device AS detail,
         1 AS position,
-        p.product
+        p.product,
+        CAST(NULL AS BOOLEAN) AS estimated,
+        CAST(NULL AS DOUBLE) AS low,
+        CAST(NULL AS DOUBLE) AS high
     FROM chart_reach AS c CROSS JOIN params AS p
 
     UNION ALL
     SELECT
         'countries_top_10', c.store, CAST(c.countries_top_10 AS DOUBLE), p.report_date,
-        'top_free ' || c.device, 1, p.product
+        'top_free ' || c.device, 1, p.product, NULL, NULL, NULL
     FROM chart_reach AS c CROSS JOIN params AS p
 
     UNION ALL
@@ -203,7 +254,7 @@ figures AS (
         strftime(t.date, '%a') || ', D'
         || CASE WHEN t.position < 7 THEN CAST(t.position - 7 AS VARCHAR) ELSE '' END
         || CASE WHEN t.rank IS NULL THEN ', not charting' ELSE '' END,
-        t.position, p.product
+        t.position, p.product, NULL, NULL, NULL
     FROM us_trajectory AS t CROSS JOIN params AS p
 
     UNION ALL
@@ -214,7 +265,7 @@ figures AS (
             ELSE '3 days before the peak of ' || strftime(b.peak_date, '%Y-%m-%d')
                 || CASE WHEN b.rank IS NULL THEN ', not charting' ELSE '' END
         END,
-        1, p.product
+        1, p.product, NULL, NULL, NULL
     FROM us_before_peak AS b CROSS JOIN params AS p
 
     UNION ALL
@@ -225,13 +276,14 @@ figures AS (
             ELSE coalesce(CAST(b.rank AS VARCHAR), 'unranked') || ' -> '
                 || CAST(b.best_rank AS VARCHAR)
         END,
-        1, p.product
+        1, p.product, NULL, NULL, NULL
     FROM us_before_peak AS b CROSS JOIN params AS p
 
     UNION ALL
     SELECT
         'cumulative_downloads', NULL, CAST(d.cumulative_downloads AS DOUBLE), d.as_of,
-        'through ' || strftime(d.as_of, '%Y-%m-%d'), 1, d.product
+        'through ' || strftime(d.as_of, '%Y-%m-%d'), 1, d.product,
+        d.modelled_to_date, d.cumulative_low, d.cumulative_high
     FROM downloads_to_yesterday AS d
     WHERE d.position = 1
 
@@ -244,27 +296,39 @@ figures AS (
             WHEN r.milestone >= 1000 THEN CAST(r.milestone // 1000 AS VARCHAR) || 'K'
             ELSE CAST(r.milestone AS VARCHAR)
         END,
-        1, r.product
+        1, r.product, m.modelled_to_date, r.cumulative_low, r.cumulative_high
     FROM milestone_reached AS r
+    JOIN downloads_to_yesterday AS m ON m.product = r.product AND m.position = 1
 
     UNION ALL
     SELECT
         'share_last_7d', NULL, d.share_last_7d, d.as_of,
-        strftime(d.as_of - 6, '%Y-%m-%d') || '..' || strftime(d.as_of, '%Y-%m-%d'), 1, d.product
+        strftime(d.as_of - 6, '%Y-%m-%d') || '..' || strftime(d.as_of, '%Y-%m-%d'), 1, d.product,
+        d.modelled_to_date,
+        -- share = L / (P + L), P the downloads before the 7 days: low L with high P, and
+        -- the other way round.
+        d.downloads_last_7d_low
+        / nullif(d.cumulative_high - d.downloads_last_7d_high + d.downloads_last_7d_low, 0),
+        d.downloads_last_7d_high
+        / nullif(d.cumulative_low - d.downloads_last_7d_low + d.downloads_last_7d_high, 0)
     FROM downloads_to_yesterday AS d
     WHERE d.position = 1
 
     UNION ALL
     SELECT
         'downloads_last_7d', NULL, CAST(d.downloads_last_7d AS DOUBLE), d.as_of,
-        d.product, d.position, d.product
+        d.product, d.position, d.product,
+        d.modelled_last_7d, d.downloads_last_7d_low, d.downloads_last_7d_high
     FROM downloads_to_yesterday AS d
 
     UNION ALL
     SELECT
         'downloads_vs_competitor', NULL,
         own.downloads_last_7d / nullif(vs.downloads_last_7d, 0) - 1, own.as_of,
-        vs.product, 1, own.product
+        vs.product, 1, own.product,
+        own.modelled_last_7d OR vs.modelled_last_7d,
+        own.downloads_last_7d_low / nullif(vs.downloads_last_7d_high, 0) - 1,
+        own.downloads_last_7d_high / nullif(vs.downloads_last_7d_low, 0) - 1
     FROM downloads_to_yesterday AS own
     JOIN downloads_to_yesterday AS vs ON own.position = 1 AND vs.position = 2
 
@@ -275,26 +339,32 @@ figures AS (
         strftime(w.report_date - 3, '%Y-%m-%d') || '..' || strftime(w.report_date - 2, '%Y-%m-%d')
         || ' vs ' || strftime(w.report_date - 10, '%Y-%m-%d') || '..'
         || strftime(w.report_date - 9, '%Y-%m-%d'),
-        1, w.product
+        1, w.product, NULL, NULL, NULL
     FROM dau_weeks AS w
 
     UNION ALL
-    SELECT 'country_share', NULL, t.share, t.date, t.country, CAST(t.position AS INTEGER), t.product
+    SELECT
+        'country_share', NULL, t.share, t.date, t.country, CAST(t.position AS INTEGER), t.product,
+        coalesce(o.modelled, FALSE),
+        b.low / nullif(b.low + o.high - b.high, 0),
+        b.high / nullif(b.high + o.low - b.low, 0)
     FROM top_countries AS t
+    LEFT JOIN country_bounds AS b ON b.country = t.country
+    CROSS JOIN country_totals AS o
 
     UNION ALL
     SELECT
         'search_interest_week', NULL, CAST(w.interest AS DOUBLE), p.report_date + 6,
         'wikimedia ' || strftime(p.report_date, '%Y-%m-%d') || '..'
         || strftime(p.report_date + 6, '%Y-%m-%d'),
-        1, p.product
+        1, p.product, NULL, NULL, NULL
     FROM params AS p
     LEFT JOIN week_interest AS w ON w.product = p.product
 
     UNION ALL
     SELECT
         'search_interest_ratio_vs_next', NULL, w.interest / nullif(n.interest, 0),
-        p.report_date + 6, n.competitor, 1, p.product
+        p.report_date + 6, n.competitor, 1, p.product, NULL, NULL, NULL
     FROM params AS p
     CROSS JOIN next_competitor AS n
     LEFT JOIN week_interest AS w ON w.product = p.product
@@ -328,7 +398,10 @@ SELECT
     CAST(f.as_of AS DATE) AS as_of,
     CAST(f.detail AS VARCHAR) AS detail,
     CAST(f.position AS INTEGER) AS position,
-    CAST(f.product AS VARCHAR) AS product
+    CAST(f.product AS VARCHAR) AS product,
+    coalesce(f.estimated, FALSE) AS estimated,
+    CASE WHEN f.estimated THEN CAST(f.low AS DOUBLE) END AS low,
+    CASE WHEN f.estimated THEN CAST(f.high AS DOUBLE) END AS high
 FROM figures AS f
 JOIN figure_order AS o USING (figure)
 ORDER BY o.ordinal, f.store NULLS FIRST, f.position;

@@ -1,0 +1,415 @@
+"""Chartwatch's own download estimates: a power law from chart rank to downloads,
+calibrated on a panel of apps whose downloads are known.
+
+Downloads at rank ``r`` of a chart follow ``d(r) = b * r^(-a)`` (Garg & Telang
+2013), for each store, device, chart and country. Taking logs, ``ln d = c - a ln r``
+with ``c = ln b``. The fit, on one day's panel observations (a panel app's rank on
+an overall chart, with its known downloads that day in that country):
+
+* **exponent** ``a``: one per store, device and chart, shared by every country
+  (the within-country least-squares slope, so a country's level does not bias it);
+  a chart with too few observations borrows the store's pooled exponent;
+* **scale** ``c``: per country, the mean of ``ln d + a ln r`` of its observations,
+  shrunk towards a prior (empirical Bayes): the prior is a regression of the fitted
+  countries' scales on the log of their market size (``market_sizes.csv``) when
+  enough fitted countries have one, or else the mean of the fitted scales. A country
+  with few observations leans on the prior; one with none takes it (``method``
+  ``market_size`` or ``pooled``) with the prior's spread as its uncertainty;
+* **spread** ``sigma``: the residual standard deviation of ``ln d`` of the chart
+  (pooled over countries).
+
+The warehouse turns the parameters into estimates (warehouse/models/
+17_model_estimates.sql): an app is estimated from the overall chart that predicts
+it best (the smallest predictive spread among the charts it is ranked on that
+day), the median ``exp(c - a ln r)`` with an 80% interval ``exp(c - a ln r -/+ z s)``,
+``s`` combining ``sigma`` and the uncertainty of the country's scale.
+
+Pure functions of Polars frames; the lake assets (assets/lake.py) read their
+inputs from the lake and write model_calibration and model_parameters there.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from assets.parsing import conform
+from assets.schemas import MODEL_CALIBRATION, MODEL_PARAMETERS
+
+# The sample's panel: a fixed share of apps, drawn with a seed (see in_panel).
+PANEL_SHARE = 0.10
+PANEL_SEED = "chartwatch-panel-1"
+# A chart's own exponent needs this many observations; fewer borrow the store's.
+MIN_OBS_EXPONENT = 20
+# The market-size prior needs this many fitted countries with a known size.
+MIN_COUNTRIES_PRIOR = 5
+# Floor of the prior's variance of a country's scale (ln units), so a prior that
+# fits the fitted countries perfectly never makes an unfitted country certain.
+MIN_PRIOR_VAR = 0.05**2
+MARKET_SIZES_FILE = Path(__file__).with_name("market_sizes.csv")
+
+# Rank bands: the exponent of the power law may change at their limits (a broken
+# power law), and each band has its own spread. Ranks past 200 (Google Play) are
+# in the last band.
+BANDS = ((1, 10), (11, 50), (51, 1000))
+KNOTS = (math.log(10.5), math.log(50.5))
+# A band needs this many observations for its own exponent.
+MIN_OBS_BAND = 10
+
+GROUP = ["store", "device", "chart"]
+KEY = ["date", "country", "store", "app_id"]
+
+
+class PanelError(ValueError):
+    """A panel file that cannot be used."""
+
+
+def in_panel(store: str, app_id: str, share: float = PANEL_SHARE, seed: str = PANEL_SEED) -> bool:
+    """Whether the seeded draw puts the app in the panel: a stable hash of the seed,
+    store and app id below ``share``. The same app is in or out on every day, run
+    and machine, and a new app does not change anyone else's draw."""
+    digest = hashlib.blake2b(f"{seed}\x00{store}\x00{app_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") < share * 2**64
+
+
+def drawn_panel(apps: pl.DataFrame, share: float = PANEL_SHARE, seed: str = PANEL_SEED):
+    """The (store, app_id) of ``apps`` that the seeded draw puts in the panel."""
+    unique = apps.select("store", "app_id").unique()
+    chosen = [in_panel(s, a, share, seed) for s, a in unique.iter_rows()]
+    return unique.filter(pl.Series(chosen, dtype=pl.Boolean)).sort("store", "app_id")
+
+
+def read_panel_file(path: Path) -> pl.DataFrame:
+    """A user's panel: a CSV with the header ``store,app_id`` (their own apps, whose
+    true downloads they import into the raw archive as vendor estimates)."""
+    try:
+        frame = pl.read_csv(path, schema={"store": pl.String, "app_id": pl.String})
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise PanelError(
+            f"panel file {path} cannot be read ({error}); it must be a CSV with the header"
+            " store,app_id (CHARTWATCH_PANEL)"
+        ) from error
+    bad = frame.filter(
+        ~pl.col("store").is_in(["app_store", "google_play"]) | pl.col("app_id").is_null()
+    )
+    if bad.height:
+        store, app_id = bad.row(0)
+        raise PanelError(
+            f"panel file {path}: row {store},{app_id} is not an app (store is app_store or"
+            " google_play, app_id is the store's id)"
+        )
+    return frame.unique().sort("store", "app_id")
+
+
+def read_market_sizes(path: Path = MARKET_SIZES_FILE) -> pl.DataFrame:
+    """Relative market sizes (store, country, size): a rough public guide to how many
+    downloads a storefront sees in a day, used only to place the scale of a country
+    without panel data. Lines starting with # are comments."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(line for line in handle if not line.startswith("#")) if r]
+    header, *body = rows
+    if header != ["store", "country", "size"]:
+        raise ValueError(f"{path}: header is {','.join(header)}, expected store,country,size")
+    return pl.DataFrame(
+        [(s, c, float(v)) for s, c, v in body],
+        schema={"store": pl.String, "country": pl.String, "size": pl.Float64},
+        orient="row",
+    )
+
+
+def overall_fronts(charts: pl.DataFrame) -> pl.DataFrame:
+    """The (country, store, device, chart) of the day's overall charts (genre_id null)."""
+    return charts.filter(pl.col("genre_id").is_null()).select("country", *GROUP).unique()
+
+
+def calibration(estimates: pl.DataFrame, panel: pl.DataFrame) -> pl.DataFrame:
+    """The panel's known downloads of the day (MODEL_CALIBRATION): the estimates of
+    the panel's apps. Those that chart that day enter the fit (``observations``)."""
+    return (
+        estimates.join(panel.select("store", "app_id"), on=["store", "app_id"], how="semi")
+        .filter(pl.col("downloads").is_not_null())
+        .select(
+            *KEY,
+            "app_name",
+            "downloads",
+            pl.col("source").alias("truth_source"),
+            window_start=pl.col("date"),
+            window_end=pl.col("date"),
+        )
+        .sort(KEY)
+        .pipe(conform, MODEL_CALIBRATION)
+    )
+
+
+def observations(calibrated: pl.DataFrame, charts: pl.DataFrame) -> pl.DataFrame:
+    """(chart, country, ln rank, ln downloads) of every panel app on every overall
+    chart of the day, at its best rank there (an app can be listed twice)."""
+    known = calibrated.filter(pl.col("downloads") > 0).select(*KEY, "downloads")
+    return (
+        charts.filter(pl.col("genre_id").is_null())
+        .join(known, on=KEY)
+        .group_by("date", "country", *GROUP, "app_id")
+        .agg(pl.col("rank").min(), pl.col("downloads").first())
+        .select(
+            "date",
+            "country",
+            *GROUP,
+            x=pl.col("rank").cast(pl.Float64).log(),
+            y=pl.col("downloads").cast(pl.Float64).log(),
+        )
+        .sort("country", *GROUP, "x")  # the same input, the same fit: group order is free
+    )
+
+
+def fit(
+    obs: pl.DataFrame,
+    fronts: pl.DataFrame,
+    market_sizes: pl.DataFrame,
+    window: tuple[dt.date, dt.date],
+) -> pl.DataFrame:
+    """MODEL_PARAMETERS for every (store, device, chart, country) of ``fronts`` (the
+    day's charts) and rank band, fitted on ``obs`` (see ``observations``). A chart
+    with no observation in any country gets no rows (nothing to scale it by)."""
+    exponents = _exponents(obs)
+    levels = obs.join(exponents, on=GROUP).with_columns(
+        band=_band(pl.col("x")),
+        level=pl.col("y") - _curve(pl.col("x")),
+    )
+    countries = levels.group_by(*GROUP, "country").agg(
+        n_obs=pl.len(), raw_scale=pl.col("level").mean()
+    )
+    residuals = levels.join(countries, on=[*GROUP, "country"]).with_columns(
+        residual=pl.col("level") - pl.col("raw_scale")
+    )
+    # The residual spread of ln d per rank band, pooled over the chart's countries
+    # (degrees of freedom: one per country for its scale, three for the curve).
+    dof = (
+        residuals.group_by(*GROUP)
+        .agg(share=1 - (pl.col("country").n_unique() + 3) / pl.len())
+        .with_columns(pl.col("share").clip(0.1))
+    )
+    spread = (
+        residuals.group_by(*GROUP, "band")
+        .agg(ss=(pl.col("residual") ** 2).sum(), n=pl.len())
+        .join(dof, on=GROUP)
+        .select(*GROUP, "band", sigma=(pl.col("ss") / (pl.col("n") * pl.col("share"))).sqrt())
+    )
+    # A chart's overall spread, for a band without observations.
+    chart_spread = (
+        residuals.group_by(*GROUP)
+        .agg(ss=(pl.col("residual") ** 2).sum(), n=pl.len())
+        .join(dof, on=GROUP)
+        .select(*GROUP, chart_sigma=(pl.col("ss") / (pl.col("n") * pl.col("share"))).sqrt())
+    )
+    prior = _prior(countries.join(chart_spread, on=GROUP), market_sizes)
+    grid = (
+        fronts.select("country", *GROUP)
+        .unique()
+        .join(exponents, on=GROUP)
+        .join(chart_spread, on=GROUP)
+        .join(countries, on=[*GROUP, "country"], how="left")
+        .join(market_sizes, on=["store", "country"], how="left")
+        .join(prior, on=GROUP)
+    )
+    sized = pl.col("size").is_not_null() & pl.col("slope").is_not_null()
+    prior_mean = (
+        pl.when(sized)
+        .then(pl.col("intercept") + pl.col("slope") * pl.col("size").log())
+        .otherwise(pl.col("mean_scale"))
+    )
+    prior_var = pl.when(sized).then(pl.col("size_var")).otherwise(pl.col("pooled_var"))
+    n = pl.col("n_obs").fill_null(0)
+    precision = n / pl.col("chart_sigma") ** 2 + 1 / pl.col("prior_var")
+    scaled = grid.with_columns(prior_mean=prior_mean, prior_var=prior_var).with_columns(
+        scale=(
+            n * pl.col("raw_scale").fill_null(0) / pl.col("chart_sigma") ** 2
+            + pl.col("prior_mean") / pl.col("prior_var")
+        )
+        / precision,
+        scale_se=(1 / precision).sqrt(),
+        method=pl.when(n > 0)
+        .then(pl.lit("country"))
+        .when(sized)
+        .then(pl.lit("market_size"))
+        .otherwise(pl.lit("pooled")),
+    )
+    bands = pl.DataFrame(
+        {
+            "band": list(range(len(BANDS))),
+            "rank_from": [lo for lo, _ in BANDS],
+            "rank_to": [hi for _, hi in BANDS],
+        },
+        schema={"band": pl.Int32, "rank_from": pl.Int32, "rank_to": pl.Int32},
+    )
+    # Within band k, ln d = c + b1 x + sum over the knots below it of b_j (x - k_j):
+    # a power law of exponent -(b1 + ...) and log scale c - sum b_j k_j.
+    exponent = (
+        -pl.col("b1")
+        - pl.when(pl.col("band") >= 1).then(pl.col("b2")).otherwise(0.0)
+        - pl.when(pl.col("band") >= 2).then(pl.col("b3")).otherwise(0.0)
+    )
+    shift = pl.when(pl.col("band") >= 1).then(pl.col("b2") * KNOTS[0]).otherwise(0.0) + pl.when(
+        pl.col("band") >= 2
+    ).then(pl.col("b3") * KNOTS[1]).otherwise(0.0)
+    return (
+        scaled.join(bands, how="cross")
+        .join(spread, on=[*GROUP, "band"], how="left")
+        .select(
+            pl.lit(window[1]).alias("date"),
+            "country",
+            *GROUP,
+            "rank_from",
+            "rank_to",
+            exponent=exponent,
+            log_scale=pl.col("scale") - shift,
+            scale=(pl.col("scale") - shift).exp(),
+            sigma=pl.col("sigma").fill_null(pl.col("chart_sigma")),
+            scale_se="scale_se",
+            n_obs=n.cast(pl.Int64),
+            method="method",
+            window_start=pl.lit(window[0]),
+            window_end=pl.lit(window[1]),
+        )
+        .sort("country", *GROUP, "rank_from")
+        .pipe(conform, MODEL_PARAMETERS)
+    )
+
+
+def _band(x: pl.Expr) -> pl.Expr:
+    """The rank band (0, 1, 2) of ln rank ``x``."""
+    return pl.when(x < KNOTS[0]).then(0).when(x < KNOTS[1]).then(1).otherwise(2).cast(pl.Int32)
+
+
+def _curve(x: pl.Expr) -> pl.Expr:
+    """The fitted curve's shape at ln rank ``x``, without the country's scale."""
+    return (
+        pl.col("b1") * x
+        + pl.col("b2") * (x - KNOTS[0]).clip(0)
+        + pl.col("b3") * (x - KNOTS[1]).clip(0)
+    )
+
+
+def _exponents(obs: pl.DataFrame) -> pl.DataFrame:
+    """(b1, b2, b3) of each chart: least squares of ln d on ln r and the two hinges
+    at the band limits, within countries (each country's mean removed, so its level
+    does not bias the shape). A chart with too few observations, or too few in a
+    band, fits one exponent; one with too few for that borrows its store's."""
+    rows = []
+    for (store, device, chart), group in obs.group_by(GROUP, maintain_order=True):
+        rows.append((store, device, chart, *_slopes(group)))
+    fitted = pl.DataFrame(
+        rows,
+        schema={
+            "store": pl.String,
+            "device": pl.String,
+            "chart": pl.String,
+            "b1": pl.Float64,
+            "b2": pl.Float64,
+            "b3": pl.Float64,
+        },
+        orient="row",
+    )
+    by_store = (
+        (
+            obs.group_by("store", maintain_order=True).map_groups(
+                lambda g: pl.DataFrame({"store": [g["store"][0]], "store_b1": [_slopes(g, 1)[0]]})
+            )
+        )
+        if obs.height
+        else pl.DataFrame(schema={"store": pl.String, "store_b1": pl.Float64})
+    )
+    return (
+        fitted.join(by_store, on="store", how="left")
+        .with_columns(
+            b2=pl.when(pl.col("b1").is_null()).then(0.0).otherwise("b2"),
+            b3=pl.when(pl.col("b1").is_null()).then(0.0).otherwise("b3"),
+            b1=pl.col("b1").fill_null(pl.col("store_b1")),
+        )
+        .drop("store_b1")
+        .drop_nulls("b1")
+    )
+
+
+def _slopes(group: pl.DataFrame, terms: int = 3) -> tuple[float | None, float, float]:
+    """(b1, b2, b3) of one chart's observations (see _exponents); b1 None when even a
+    single exponent cannot be fitted."""
+    x = group["x"].to_numpy()
+    y = group["y"].to_numpy()
+    country = group["country"].to_numpy()
+    columns = [x, np.clip(x - KNOTS[0], 0, None), np.clip(x - KNOTS[1], 0, None)]
+    band = np.digitize(x, KNOTS)
+    for k in (terms, 1):
+        # Each band needs enough observations for its own exponent.
+        if k == 3 and (
+            len(x) < MIN_OBS_EXPONENT or np.bincount(band, minlength=3).min() < MIN_OBS_BAND
+        ):
+            continue
+        if k == 1 and len(x) < MIN_OBS_EXPONENT:
+            return None, 0.0, 0.0
+        design = np.column_stack(columns[:k])
+        design = design - _country_means(design, country)
+        target = y - _country_means(y[:, None], country)[:, 0]
+        if np.linalg.matrix_rank(design) < k:
+            continue
+        coefficients = np.linalg.lstsq(design, target, rcond=None)[0]
+        return (float(coefficients[0]), *(float(c) for c in coefficients[1:]), *([0.0] * (3 - k)))
+    return None, 0.0, 0.0
+
+
+def _country_means(values: np.ndarray, country: np.ndarray) -> np.ndarray:
+    """Each row's country mean of ``values`` (one column per variable)."""
+    _, index = np.unique(country, return_inverse=True)
+    sums = np.zeros((index.max() + 1, values.shape[1]))
+    np.add.at(sums, index, values)
+    counts = np.bincount(index)[:, None]
+    return (sums / counts)[index]
+
+
+def _prior(countries: pl.DataFrame, market_sizes: pl.DataFrame) -> pl.DataFrame:
+    """Per chart: the pooled mean and variance of the fitted countries' scales, and a
+    least-squares line of scale on ln(market size) with its residual variance."""
+    # Each country's scale is itself noisy (variance sigma^2 / n): only the excess
+    # spread between countries is the prior's.
+    noise = pl.col("chart_sigma") ** 2 / pl.col("n_obs")
+    pooled = countries.group_by(*GROUP).agg(
+        mean_scale=pl.col("raw_scale").mean(),
+        pooled_var=(pl.col("raw_scale").var(ddof=1).fill_null(0) - noise.mean()).clip(
+            MIN_PRIOR_VAR
+        ),
+    )
+    sized = countries.join(market_sizes, on=["store", "country"]).with_columns(
+        ls=pl.col("size").log()
+    )
+    line = (
+        sized.group_by(*GROUP)
+        .agg(
+            k=pl.len(),
+            slope=pl.cov("ls", "raw_scale") / pl.col("ls").var(),
+            ls_mean=pl.col("ls").mean(),
+            scale_mean=pl.col("raw_scale").mean(),
+            noise=noise.mean(),
+        )
+        .with_columns(intercept=pl.col("scale_mean") - pl.col("slope") * pl.col("ls_mean"))
+    )
+    residual = (
+        sized.join(line.select(*GROUP, "slope", "intercept"), on=GROUP)
+        .group_by(*GROUP)
+        .agg(
+            rss=(
+                (pl.col("raw_scale") - pl.col("intercept") - pl.col("slope") * pl.col("ls")) ** 2
+            ).sum()
+        )
+    )
+    line = line.join(residual, on=GROUP).with_columns(
+        size_var=(pl.col("rss") / (pl.col("k") - 2).clip(1) - pl.col("noise")).clip(MIN_PRIOR_VAR),
+        slope=pl.when((pl.col("k") >= MIN_COUNTRIES_PRIOR) & pl.col("slope").is_finite()).then(
+            "slope"
+        ),
+    )
+    return pooled.join(line.select(*GROUP, "slope", "intercept", "size_var"), on=GROUP, how="left")
