@@ -437,8 +437,6 @@ SEARCH_INTEREST_DATASET = LakeDataset(
     lambda config: [WW],
     _top_of({}, "interest", descending=True),
 )
-# The sample market's lake, in the order a run builds it.
-SAMPLE_DATASETS = [CHART_ENTRIES_DATASET, APP_ESTIMATES_DATASET, SEARCH_INTEREST_DATASET]
 
 chart_entries = lake_asset(
     CHART_ENTRIES_DATASET,
@@ -485,6 +483,13 @@ MODEL_PARAMETERS_DATASET = LakeDataset(
     _top_of({"country": "us"}, "store"),
 )
 MODEL_DATASETS = [MODEL_CALIBRATION_DATASET, MODEL_PARAMETERS_DATASET]
+# The sample market's lake, in the order a run builds it.
+SAMPLE_DATASETS = [
+    CHART_ENTRIES_DATASET,
+    APP_ESTIMATES_DATASET,
+    SEARCH_INTEREST_DATASET,
+    *MODEL_DATASETS,
+]
 model_calibration = lake_asset(
     MODEL_CALIBRATION_DATASET,
     "One row per date, country, store and app of the panel: the known downloads that"

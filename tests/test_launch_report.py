@@ -178,8 +178,22 @@ def test_report_columns_and_types(report):
             "detail": pl.String,
             "position": pl.Int32,
             "product": pl.String,
+            "estimated": pl.Boolean,
+            "low": pl.Float64,
+            "high": pl.Float64,
         }
     )
+    # Only Comet's downloads are labelled 'model' in this lake: the figures that sum
+    # them are estimated, and without an interval of their own their bounds are the
+    # value; every other figure has no bounds.
+    estimated = report.filter("estimated")
+    assert sorted(zip(estimated["figure"], estimated["product"], strict=True)) == [
+        ("downloads_last_7d", "comet"),
+        ("downloads_vs_competitor", "rocket"),
+    ]
+    assert (estimated["low"] == estimated["value"]).all()
+    assert (estimated["high"] == estimated["value"]).all()
+    assert report.filter(~pl.col("estimated"))["low"].is_null().all()
     # One row per figure, store and position.
     assert report.select("figure", "store", "position").is_duplicated().sum() == 0
 

@@ -7,16 +7,18 @@ with ``c = ln b``. The fit, on one day's panel observations (a panel app's rank 
 an overall chart, with its known downloads that day in that country):
 
 * **exponent** ``a``: one per store, device and chart, shared by every country
-  (the within-country least-squares slope, so a country's level does not bias it);
-  a chart with too few observations borrows the store's pooled exponent;
+  (the within-country least-squares slope, so a country's level does not bias it),
+  which may change at ranks 10 and 50 (a broken power law: one ``(a, b)`` per rank
+  band, meeting at the band limits); a chart with too few observations fits one
+  exponent, and one with too few for that borrows its store's;
 * **scale** ``c``: per country, the mean of ``ln d + a ln r`` of its observations,
   shrunk towards a prior (empirical Bayes): the prior is a regression of the fitted
   countries' scales on the log of their market size (``market_sizes.csv``) when
   enough fitted countries have one, or else the mean of the fitted scales. A country
   with few observations leans on the prior; one with none takes it (``method``
   ``market_size`` or ``pooled``) with the prior's spread as its uncertainty;
-* **spread** ``sigma``: the residual standard deviation of ``ln d`` of the chart
-  (pooled over countries).
+* **spread** ``sigma``: the residual standard deviation of ``ln d`` per chart and
+  rank band (pooled over countries).
 
 The warehouse turns the parameters into estimates (warehouse/models/
 17_model_estimates.sql): an app is estimated from the overall chart that predicts
@@ -315,14 +317,10 @@ def _exponents(obs: pl.DataFrame) -> pl.DataFrame:
         },
         orient="row",
     )
-    by_store = (
-        (
-            obs.group_by("store", maintain_order=True).map_groups(
-                lambda g: pl.DataFrame({"store": [g["store"][0]], "store_b1": [_slopes(g, 1)[0]]})
-            )
-        )
-        if obs.height
-        else pl.DataFrame(schema={"store": pl.String, "store_b1": pl.Float64})
+    by_store = pl.DataFrame(
+        [(store, _slopes(group, 1)[0]) for (store,), group in obs.group_by("store")],
+        schema={"store": pl.String, "store_b1": pl.Float64},
+        orient="row",
     )
     return (
         fitted.join(by_store, on="store", how="left")

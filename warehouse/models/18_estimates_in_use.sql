@@ -28,8 +28,13 @@ CREATE TABLE IF NOT EXISTS estimates_in_use (
 
 DELETE FROM estimates_in_use WHERE date BETWEEN build_since() AND build_until();
 
+-- The rows this model inserted before (the only ones with an interval: rows loaded
+-- from the lake have none, even an imported row labelled 'model').
 DELETE FROM app_estimates
-WHERE source = 'model' AND date BETWEEN build_since() AND build_until();
+WHERE
+    source = 'model'
+    AND downloads_low IS NOT NULL
+    AND date BETWEEN build_since() AND build_until();
 
 DELETE FROM app_estimates AS e
 WHERE
