@@ -149,9 +149,14 @@ def _lake_day(
 
 
 def _panel(config: ChartwatchConfig, estimates: pl.DataFrame) -> pl.DataFrame:
+    """The apps whose known downloads calibrate the model: CHARTWATCH_PANEL's; else
+    in the sample a seeded tenth (the rest test it: make backtest); live, every app
+    with imported or vendor figures."""
     if config.panel:
         return model.read_panel_file(config.panel_path)
-    return model.drawn_panel(estimates)
+    if config.source == "sample":
+        return model.drawn_panel(estimates)
+    return estimates.select("store", "app_id").unique()
 
 
 def model_calibration_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:

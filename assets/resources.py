@@ -106,7 +106,8 @@ class ChartwatchConfig(dg.ConfigurableResource):
         default="",
         description="CHARTWATCH_PANEL: the apps whose true downloads calibrate the rank model:"
         " a CSV of store,app_id (your own apps, their downloads imported as vendor estimates);"
-        " empty = a seeded draw of 10% of the apps with estimates.",
+        " empty = in the sample, a seeded draw of 10% of the apps with estimates; live, every"
+        " app with imported or vendor estimates.",
     )
 
     def check(self) -> None:

@@ -294,3 +294,30 @@ def test_vendor_mode_keeps_vendor_rows_and_models_only_the_gaps(sample_window):
 def test_an_unknown_estimates_mode_is_refused(tmp_path):
     with pytest.raises(WarehouseBuildError, match="'vendor' or 'model'"):
         build_warehouse(tmp_path / "w.duckdb", tmp_path, REPO / "products.toml", estimates="both")
+
+
+def _tables(db) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            for table in ("app_estimates", "product_downloads_daily", "estimates_in_use")
+        }
+    finally:
+        con.close()
+
+
+def test_a_one_day_run_in_another_mode_rebuilds_every_day(short_window, tmp_path):
+    lake, products = short_window / "lake", REPO / "products.toml"
+    fresh = {}
+    for mode in ("vendor", "model"):
+        build_warehouse(tmp_path / f"{mode}.duckdb", lake, products, estimates=mode)
+        fresh[mode] = _tables(tmp_path / f"{mode}.duckdb")
+    assert fresh["vendor"] != fresh["model"]
+
+    db, day = tmp_path / "switched.duckdb", dt.date(2025, 1, 27)
+    build_warehouse(db, lake, products, estimates="vendor")
+    build_warehouse(db, lake, products, (day, day), estimates="model")
+    assert _tables(db) == fresh["model"]
+    build_warehouse(db, lake, products, (day, day), estimates="vendor")
+    assert _tables(db) == fresh["vendor"]

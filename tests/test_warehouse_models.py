@@ -188,7 +188,12 @@ def test_every_contract_table_has_its_grain_and_counts(built, tables):
 
 def test_lake_tables_are_copies_with_all_columns(tables):
     assert tables["chart_entries"].columns == list(CHART_ENTRIES.names())
-    assert tables["app_estimates"].columns == list(APP_ESTIMATES.names())
+    # The lake's columns, then the 80% interval of the rows the rank model fills in.
+    assert tables["app_estimates"].columns == [
+        *APP_ESTIMATES.names(),
+        "downloads_low",
+        "downloads_high",
+    ]
     assert tables["search_interest"].columns == list(SEARCH_INTEREST.names())
     assert tables["chart_entries"]["date"].dtype == pl.Date
 

@@ -18,6 +18,12 @@ in one transaction: a failed build leaves the previous warehouse as it was.
   build has no window, when one of their tables is missing, or when their SQL
   differs from the SQL that built them (its hash is kept in ``warehouse_state``).
 
+- ``estimates`` (CHARTWATCH_ESTIMATES) says which downloads ``app_estimates`` holds:
+  18_estimates_in_use.sql settles it after the load (known figures where they exist
+  or only the panel's, the rank model's ``model_estimates`` for the rest). The mode
+  is part of the models' hash, so a new mode rebuilds every derived table and
+  reloads every day of ``app_estimates``.
+
 The models reference staged inputs by name (``lake_<dataset>``, ``staged_<table>``,
 ``previous_apps``), which this module provides as temporary tables and views: the
 SQL stays plain, with no templating.
@@ -257,7 +263,11 @@ def build_warehouse(
             for model in build_models:
                 if model.name in LAKE_DATASETS:
                     _run_model(con, model)
-                    for part in _load_windows(con, model.name, Path(lake_dir), window):
+                    # The estimates mode rewrites app_estimates (18_estimates_in_use.sql):
+                    # when every derived table is rebuilt (a new mode among the reasons),
+                    # its every day is reloaded from the lake, not only the window's.
+                    loaded = None if full and model.name == "app_estimates" else window
+                    for part in _load_windows(con, model.name, Path(lake_dir), loaded):
                         _load_window(con, model.name, Path(lake_dir) / model.name, part)
                 elif model.incremental:
                     if full:
