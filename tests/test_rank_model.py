@@ -5,6 +5,7 @@ warehouse estimates with intervals in both estimates modes."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import duckdb
@@ -31,10 +32,10 @@ def synthetic(
 ) -> pl.DataFrame:
     """Panel observations of a broken power law: in country k, ln d = c_k - a1 ln r
     for ranks 1-10, continuing with slope -a2 to rank 50 and -a3 beyond; ranks drawn
-    from 1..200 (a third in each band), normal noise of ``sigma`` on ln d."""
+    from 1..200 (a third in each of those ranges), normal noise of ``sigma`` on ln d."""
     rng = np.random.default_rng(seed)
     a1, a2, a3 = exponents
-    k1, k2 = model.KNOTS
+    k1, k2 = math.log(10.5), math.log(50.5)
     rows = []
     for country, scale in scales.items():
         ranks = np.concatenate(
@@ -90,7 +91,8 @@ def test_fit_recovers_a_single_power_law_per_country():
     parameters = model.fit(obs, fronts(scales), NO_SIZES, (DAY, DAY))
 
     assert parameters.schema == MODEL_PARAMETERS
-    assert parameters.height == 40 * 3  # every country, three rank bands
+    assert parameters.height == 40 * len(model.BANDS)  # every country and rank band
+    assert parameters["rank_from"].unique().sort().to_list() == [1, 11, 51]
     for rank_from in (1, 11, 51):
         exponents = parameters.filter(pl.col("rank_from") == rank_from)["exponent"]
         assert exponents.n_unique() == 1  # shared by every country
@@ -117,9 +119,10 @@ def test_fit_recovers_a_broken_power_law():
     for rank_from, exponent in ((1, 0.6), (11, 0.9), (51, 1.3)):
         assert band(parameters, "c05", rank_from)["exponent"] == pytest.approx(exponent, abs=0.06)
     # The bands meet: the curve is continuous at the band limits.
-    for (lo, hi), knot in zip(((1, 11), (11, 51)), (10.5, 50.5), strict=True):
+    starts = [lo for lo, _ in model.BANDS]
+    for lo, hi in itertools.pairwise(starts):
         left, right = band(parameters, "c05", lo), band(parameters, "c05", hi)
-        at = math.log(knot)
+        at = math.log(hi - 0.5)
         assert left["log_scale"] - left["exponent"] * at == pytest.approx(
             right["log_scale"] - right["exponent"] * at, abs=1e-9
         )

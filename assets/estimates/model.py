@@ -57,10 +57,16 @@ MIN_PRIOR_VAR = 0.05**2
 MARKET_SIZES_FILE = Path(__file__).with_name("market_sizes.csv")
 
 # Rank bands: the exponent of the power law may change at their limits (a broken
-# power law), and each band has its own spread. Ranks past 200 (Google Play) are
-# in the last band.
+# power law: the sample's top ranks fall off faster than one exponent allows), and
+# each band has its own spread. Ranks past 200 (Google Play) are in the last band.
+# (Finer bands at the top, #1 and #2-3 alone, were tried: a 10% panel has one or two
+# apps at #1 on a day, too few to fit them, and the backtest did not move.)
 BANDS = ((1, 10), (11, 50), (51, 1000))
-KNOTS = (math.log(10.5), math.log(50.5))
+# ln of the band limits (between ranks): where the curve may bend.
+KNOTS = tuple(math.log(lo - 0.5) for lo, _ in BANDS[1:])
+# The curves tried in turn, as the knots they bend at: every band's own exponent,
+# then one exponent.
+_KNOT_SETS = (tuple(range(len(KNOTS))), ())
 # A band needs this many observations for its own exponent.
 MIN_OBS_BAND = 10
 
@@ -178,10 +184,10 @@ def fit(
     """MODEL_PARAMETERS for every (store, device, chart, country) of ``fronts`` (the
     day's charts) and rank band, fitted on ``obs`` (see ``observations``). A chart
     with no observation in any country gets no rows (nothing to scale it by)."""
-    exponents = _exponents(obs)
-    levels = obs.join(exponents, on=GROUP).with_columns(
-        band=_band(pl.col("x")),
-        level=pl.col("y") - _curve(pl.col("x")),
+    curves = _curves(obs)
+    levels = obs.with_columns(band=_band(pl.col("x"))).join(curves, on=[*GROUP, "band"])
+    levels = levels.with_columns(
+        level=pl.col("y") - pl.col("slope") * pl.col("x") + pl.col("shift")
     )
     countries = levels.group_by(*GROUP, "country").agg(
         n_obs=pl.len(), raw_scale=pl.col("level").mean()
@@ -190,17 +196,25 @@ def fit(
         residual=pl.col("level") - pl.col("raw_scale")
     )
     # The residual spread of ln d per rank band, pooled over the chart's countries
-    # (degrees of freedom: one per country for its scale, three for the curve).
+    # (degrees of freedom: one per country for its scale, one per band for the curve).
     dof = (
         residuals.group_by(*GROUP)
-        .agg(share=1 - (pl.col("country").n_unique() + 3) / pl.len())
+        .agg(share=1 - (pl.col("country").n_unique() + len(BANDS)) / pl.len())
         .with_columns(pl.col("share").clip(0.1))
     )
+    # A band with fewer than MIN_OBS_BAND observations takes the widest spread of the
+    # chart's other bands (a handful of observations says little about a spread).
     spread = (
         residuals.group_by(*GROUP, "band")
         .agg(ss=(pl.col("residual") ** 2).sum(), n=pl.len())
         .join(dof, on=GROUP)
-        .select(*GROUP, "band", sigma=(pl.col("ss") / (pl.col("n") * pl.col("share"))).sqrt())
+        .with_columns(
+            sigma=pl.when(pl.col("n") >= MIN_OBS_BAND).then(
+                (pl.col("ss") / (pl.col("n") * pl.col("share"))).sqrt()
+            )
+        )
+        .with_columns(widest=pl.col("sigma").max().over(GROUP))
+        .select(*GROUP, "band", sigma=pl.col("sigma").fill_null(pl.col("widest")))
     )
     # A chart's overall spread, for a band without observations.
     chart_spread = (
@@ -213,7 +227,6 @@ def fit(
     grid = (
         fronts.select("country", *GROUP)
         .unique()
-        .join(exponents, on=GROUP)
         .join(chart_spread, on=GROUP)
         .join(countries, on=[*GROUP, "country"], how="left")
         .join(market_sizes, on=["store", "country"], how="left")
@@ -241,36 +254,25 @@ def fit(
         .then(pl.lit("market_size"))
         .otherwise(pl.lit("pooled")),
     )
-    bands = pl.DataFrame(
-        {
-            "band": list(range(len(BANDS))),
-            "rank_from": [lo for lo, _ in BANDS],
-            "rank_to": [hi for _, hi in BANDS],
-        },
-        schema={"band": pl.Int32, "rank_from": pl.Int32, "rank_to": pl.Int32},
-    )
-    # Within band k, ln d = c + b1 x + sum over the knots below it of b_j (x - k_j):
-    # a power law of exponent -(b1 + ...) and log scale c - sum b_j k_j.
-    exponent = (
-        -pl.col("b1")
-        - pl.when(pl.col("band") >= 1).then(pl.col("b2")).otherwise(0.0)
-        - pl.when(pl.col("band") >= 2).then(pl.col("b3")).otherwise(0.0)
-    )
-    shift = pl.when(pl.col("band") >= 1).then(pl.col("b2") * KNOTS[0]).otherwise(0.0) + pl.when(
-        pl.col("band") >= 2
-    ).then(pl.col("b3") * KNOTS[1]).otherwise(0.0)
+    # Within a band, ln d = scale + slope * ln r - shift: a power law of exponent
+    # -slope and log scale scale - shift.
     return (
-        scaled.join(bands, how="cross")
+        scaled.drop("slope")
+        .join(curves, on=GROUP)
         .join(spread, on=[*GROUP, "band"], how="left")
         .select(
             pl.lit(window[1]).alias("date"),
             "country",
             *GROUP,
-            "rank_from",
-            "rank_to",
-            exponent=exponent,
-            log_scale=pl.col("scale") - shift,
-            scale=(pl.col("scale") - shift).exp(),
+            rank_from=pl.col("band").replace_strict(
+                dict(enumerate(lo for lo, _ in BANDS)), return_dtype=pl.Int32
+            ),
+            rank_to=pl.col("band").replace_strict(
+                dict(enumerate(hi for _, hi in BANDS)), return_dtype=pl.Int32
+            ),
+            exponent=-pl.col("slope"),
+            log_scale=pl.col("scale") - pl.col("shift"),
+            scale=(pl.col("scale") - pl.col("shift")).exp(),
             sigma=pl.col("sigma").fill_null(pl.col("chart_sigma")),
             scale_se="scale_se",
             n_obs=n.cast(pl.Int64),
@@ -284,80 +286,76 @@ def fit(
 
 
 def _band(x: pl.Expr) -> pl.Expr:
-    """The rank band (0, 1, 2) of ln rank ``x``."""
-    return pl.when(x < KNOTS[0]).then(0).when(x < KNOTS[1]).then(1).otherwise(2).cast(pl.Int32)
+    """The rank band (an index into BANDS) of ln rank ``x``."""
+    band = pl.lit(0, pl.Int32)
+    for knot in KNOTS:
+        band = band + (x >= knot).cast(pl.Int32)
+    return band
 
 
-def _curve(x: pl.Expr) -> pl.Expr:
-    """The fitted curve's shape at ln rank ``x``, without the country's scale."""
-    return (
-        pl.col("b1") * x
-        + pl.col("b2") * (x - KNOTS[0]).clip(0)
-        + pl.col("b3") * (x - KNOTS[1]).clip(0)
-    )
-
-
-def _exponents(obs: pl.DataFrame) -> pl.DataFrame:
-    """(b1, b2, b3) of each chart: least squares of ln d on ln r and the two hinges
-    at the band limits, within countries (each country's mean removed, so its level
-    does not bias the shape). A chart with too few observations, or too few in a
-    band, fits one exponent; one with too few for that borrows its store's."""
+def _curves(obs: pl.DataFrame) -> pl.DataFrame:
+    """The shape of each chart's curve, per band: ``slope`` and ``shift`` such that
+    ln d = scale + slope * ln r - shift in the band. Least squares of ln d on ln r
+    and hinges at the band limits, within countries (each country's mean removed,
+    so its level does not bias the shape): every band's own exponent when each band
+    has MIN_OBS_BAND observations, else one exponent; a chart with too few observations for that takes its store's."""
+    store_slope = {
+        store: hinges[0]
+        for (store,), group in obs.group_by("store")
+        if (hinges := _hinges(group, ())) is not None
+    }
     rows = []
     for (store, device, chart), group in obs.group_by(GROUP, maintain_order=True):
-        rows.append((store, device, chart, *_slopes(group)))
-    fitted = pl.DataFrame(
+        fitted = _hinges(group)
+        if fitted is None and store in store_slope:
+            fitted = (store_slope[store], [0.0] * len(KNOTS))
+        if fitted is None:
+            continue
+        b1, bends = fitted
+        for band in range(len(BANDS)):
+            slope = b1 + sum(bends[:band])
+            shift = sum(h * k for h, k in zip(bends[:band], KNOTS[:band], strict=True))
+            rows.append((store, device, chart, band, slope, shift))
+    return pl.DataFrame(
         rows,
         schema={
             "store": pl.String,
             "device": pl.String,
             "chart": pl.String,
-            "b1": pl.Float64,
-            "b2": pl.Float64,
-            "b3": pl.Float64,
+            "band": pl.Int32,
+            "slope": pl.Float64,
+            "shift": pl.Float64,
         },
         orient="row",
     )
-    by_store = pl.DataFrame(
-        [(store, _slopes(group, 1)[0]) for (store,), group in obs.group_by("store")],
-        schema={"store": pl.String, "store_b1": pl.Float64},
-        orient="row",
-    )
-    return (
-        fitted.join(by_store, on="store", how="left")
-        .with_columns(
-            b2=pl.when(pl.col("b1").is_null()).then(0.0).otherwise("b2"),
-            b3=pl.when(pl.col("b1").is_null()).then(0.0).otherwise("b3"),
-            b1=pl.col("b1").fill_null(pl.col("store_b1")),
-        )
-        .drop("store_b1")
-        .drop_nulls("b1")
-    )
 
 
-def _slopes(group: pl.DataFrame, terms: int = 3) -> tuple[float | None, float, float]:
-    """(b1, b2, b3) of one chart's observations (see _exponents); b1 None when even a
-    single exponent cannot be fitted."""
+def _hinges(
+    group: pl.DataFrame, knot_sets: tuple[tuple[int, ...], ...] | tuple[()] = _KNOT_SETS
+) -> tuple[float, list[float]] | None:
+    """(slope at the top, the change of slope at each knot) of one chart's (or
+    store's) observations, with the first of ``knot_sets`` the data supports; None
+    when even one exponent cannot be fitted."""
     x = group["x"].to_numpy()
     y = group["y"].to_numpy()
     country = group["country"].to_numpy()
-    columns = [x, np.clip(x - KNOTS[0], 0, None), np.clip(x - KNOTS[1], 0, None)]
-    band = np.digitize(x, KNOTS)
-    for k in (terms, 1):
-        # Each band needs enough observations for its own exponent.
-        if k == 3 and (
-            len(x) < MIN_OBS_EXPONENT or np.bincount(band, minlength=3).min() < MIN_OBS_BAND
-        ):
+    if len(x) < MIN_OBS_EXPONENT:
+        return None
+    target = y - _country_means(y[:, None], country)[:, 0]
+    for used in knot_sets or ((),):
+        segments = np.bincount(np.digitize(x, [KNOTS[i] for i in used]), minlength=len(used) + 1)
+        if used and segments.min() < MIN_OBS_BAND:
             continue
-        if k == 1 and len(x) < MIN_OBS_EXPONENT:
-            return None, 0.0, 0.0
-        design = np.column_stack(columns[:k])
+        design = np.column_stack([x, *(np.clip(x - KNOTS[i], 0, None) for i in used)])
         design = design - _country_means(design, country)
-        target = y - _country_means(y[:, None], country)[:, 0]
-        if np.linalg.matrix_rank(design) < k:
+        if np.linalg.matrix_rank(design) < design.shape[1]:
             continue
         coefficients = np.linalg.lstsq(design, target, rcond=None)[0]
-        return (float(coefficients[0]), *(float(c) for c in coefficients[1:]), *([0.0] * (3 - k)))
-    return None, 0.0, 0.0
+        bends = [0.0] * len(KNOTS)
+        for i, value in zip(used, coefficients[1:], strict=True):
+            bends[i] = float(value)
+        return float(coefficients[0]), bends
+    return None
 
 
 def _country_means(values: np.ndarray, country: np.ndarray) -> np.ndarray:
