@@ -324,3 +324,12 @@ def test_a_one_day_run_in_another_mode_rebuilds_every_day(short_window, tmp_path
     assert _tables(db) == fresh["model"]
     build_warehouse(db, lake, products, (day, day), estimates="vendor")
     assert _tables(db) == fresh["vendor"]
+
+
+def test_the_market_sizes_file_is_read_and_a_bad_row_is_named(tmp_path):
+    sizes = model.read_market_sizes()
+    assert sizes.filter(pl.col("store") == "app_store", pl.col("country") == "us")["size"][0] > 0
+    bad = tmp_path / "sizes.csv"
+    bad.write_text("# comment\nstore,country,size\napp_store,us,100\napp_store,gb,lots\n")
+    with pytest.raises(ValueError, match="app_store,gb,lots"):
+        model.read_market_sizes(bad)

@@ -124,8 +124,20 @@ def read_market_sizes(path: Path = MARKET_SIZES_FILE) -> pl.DataFrame:
     header, *body = rows
     if header != ["store", "country", "size"]:
         raise ValueError(f"{path}: header is {','.join(header)}, expected store,country,size")
+    parsed = []
+    for row in body:
+        try:
+            store, country, size = row
+            parsed.append((store, country, float(size)))
+        except ValueError:
+            raise ValueError(
+                f"{path}: row {','.join(row)} is not store,country,size with a number as size;"
+                " fix or remove it"
+            ) from None
+        if not parsed[-1][2] > 0:
+            raise ValueError(f"{path}: row {','.join(row)}: a market size must be above 0")
     return pl.DataFrame(
-        [(s, c, float(v)) for s, c, v in body],
+        parsed,
         schema={"store": pl.String, "country": pl.String, "size": pl.Float64},
         orient="row",
     )
