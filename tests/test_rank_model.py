@@ -333,3 +333,15 @@ def test_the_market_sizes_file_is_read_and_a_bad_row_is_named(tmp_path):
     bad.write_text("# comment\nstore,country,size\napp_store,us,100\napp_store,gb,lots\n")
     with pytest.raises(ValueError, match="app_store,gb,lots"):
         model.read_market_sizes(bad)
+
+
+def test_a_first_build_of_a_window_loads_only_that_windows_estimates(short_window, tmp_path):
+    day = dt.date(2025, 1, 26)
+    db = tmp_path / "window.duckdb"
+    build_warehouse(db, short_window / "lake", REPO / "products.toml", (day, day))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        dates = con.execute("SELECT DISTINCT date FROM app_estimates").fetchall()
+    finally:
+        con.close()
+    assert dates == [(day,)]

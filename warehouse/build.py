@@ -258,15 +258,17 @@ def build_warehouse(
             con.execute(f"CREATE OR REPLACE TEMP MACRO estimates_mode() AS '{estimates}'")
             fingerprint = _fingerprint(build_models, estimates)
             full = window is None or _needs_full_rebuild(con, build_models, fingerprint)
+            mode_changed = _modes_in_use(con) - {estimates} != set()
             _stage_previous_apps(con, full)
             scopes: list[tuple[dt.date, dt.date]] = []
             for model in build_models:
                 if model.name in LAKE_DATASETS:
                     _run_model(con, model)
                     # The estimates mode rewrites app_estimates (18_estimates_in_use.sql):
-                    # when every derived table is rebuilt (a new mode among the reasons),
-                    # its every day is reloaded from the lake, not only the window's.
-                    loaded = None if full and model.name == "app_estimates" else window
+                    # after a change of mode every day of it is reloaded from the lake,
+                    # not only the window's.
+                    reload = mode_changed and model.name == "app_estimates"
+                    loaded = None if reload else window
                     for part in _load_windows(con, model.name, Path(lake_dir), loaded):
                         _load_window(con, model.name, Path(lake_dir) / model.name, part)
                 elif model.incremental:
@@ -332,6 +334,16 @@ def _fingerprint(build_models: list[Model], estimates: str) -> str:
         if model.incremental:
             digest.update(f"{model.name}\n{model.sql}\n".encode())
     return digest.hexdigest()
+
+
+def _modes_in_use(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The estimates modes app_estimates was settled with so far (none before the
+    first build, or in a warehouse built before the modes existed)."""
+    if "estimates_in_use" not in _tables(con):
+        return set()
+    return {
+        mode for (mode,) in con.execute("SELECT DISTINCT mode FROM estimates_in_use").fetchall()
+    }
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
