@@ -244,10 +244,10 @@ def fit(
         .join(market_sizes, on=["store", "country"], how="left")
         .join(prior, on=GROUP)
     )
-    sized = pl.col("size").is_not_null() & pl.col("slope").is_not_null()
+    sized = pl.col("size").is_not_null() & pl.col("size_slope").is_not_null()
     prior_mean = (
         pl.when(sized)
-        .then(pl.col("intercept") + pl.col("slope") * pl.col("size").log())
+        .then(pl.col("intercept") + pl.col("size_slope") * pl.col("size").log())
         .otherwise(pl.col("mean_scale"))
     )
     prior_var = pl.when(sized).then(pl.col("size_var")).otherwise(pl.col("pooled_var"))
@@ -269,8 +269,7 @@ def fit(
     # Within a band, ln d = scale + slope * ln r - shift: a power law of exponent
     # -slope and log scale scale - shift.
     return (
-        scaled.drop("slope")
-        .join(curves, on=GROUP)
+        scaled.join(curves, on=GROUP)
         .join(spread, on=[*GROUP, "band"], how="left")
         .select(
             pl.lit(window[1]).alias("date"),
@@ -398,26 +397,29 @@ def _prior(countries: pl.DataFrame, market_sizes: pl.DataFrame) -> pl.DataFrame:
         sized.group_by(*GROUP)
         .agg(
             k=pl.len(),
-            slope=pl.cov("ls", "raw_scale") / pl.col("ls").var(),
+            size_slope=pl.cov("ls", "raw_scale") / pl.col("ls").var(),
             ls_mean=pl.col("ls").mean(),
             scale_mean=pl.col("raw_scale").mean(),
             noise=noise.mean(),
         )
-        .with_columns(intercept=pl.col("scale_mean") - pl.col("slope") * pl.col("ls_mean"))
+        .with_columns(intercept=pl.col("scale_mean") - pl.col("size_slope") * pl.col("ls_mean"))
     )
     residual = (
-        sized.join(line.select(*GROUP, "slope", "intercept"), on=GROUP)
+        sized.join(line.select(*GROUP, "size_slope", "intercept"), on=GROUP)
         .group_by(*GROUP)
         .agg(
             rss=(
-                (pl.col("raw_scale") - pl.col("intercept") - pl.col("slope") * pl.col("ls")) ** 2
+                (pl.col("raw_scale") - pl.col("intercept") - pl.col("size_slope") * pl.col("ls"))
+                ** 2
             ).sum()
         )
     )
     line = line.join(residual, on=GROUP).with_columns(
         size_var=(pl.col("rss") / (pl.col("k") - 2).clip(1) - pl.col("noise")).clip(MIN_PRIOR_VAR),
-        slope=pl.when((pl.col("k") >= MIN_COUNTRIES_PRIOR) & pl.col("slope").is_finite()).then(
-            "slope"
-        ),
+        size_slope=pl.when(
+            (pl.col("k") >= MIN_COUNTRIES_PRIOR) & pl.col("size_slope").is_finite()
+        ).then("size_slope"),
     )
-    return pooled.join(line.select(*GROUP, "slope", "intercept", "size_var"), on=GROUP, how="left")
+    return pooled.join(
+        line.select(*GROUP, "size_slope", "intercept", "size_var"), on=GROUP, how="left"
+    )
