@@ -30,6 +30,16 @@ def run_pipeline(
         return materialize(start, end, instance=instance, definitions=build_definitions(config))
 
 
+def failures(result: dg.ExecuteInProcessResult) -> str:
+    """What each failed step raised, for an assertion message: a fixture's failure in
+    CI is otherwise only "did not materialise"."""
+    return "\n".join(
+        f"{event.step_key}: {event.step_failure_data.error.to_string()}"
+        for event in result.get_step_failure_events()
+        if event.step_failure_data.error is not None
+    )
+
+
 def write_lake(lake: Path, dataset: str, frame: pl.DataFrame) -> None:
     """Write a hand-made frame as the lake does: one partition per date and country."""
     replace_partitions(lake / dataset, frame, dates=[], countries=[], sort_by=[])
@@ -42,7 +52,7 @@ def sample_window(tmp_path_factory) -> Path:
 
     data_dir = tmp_path_factory.mktemp("sample-window")
     result = run_pipeline(data_dir, WINDOW_START, WINDOW_END)
-    assert result.success, "the sample window did not materialise"
+    assert result.success, f"the sample window did not materialise:\n{failures(result)}"
     return data_dir
 
 
@@ -53,5 +63,5 @@ def short_window(tmp_path_factory) -> Path:
     result = run_pipeline(
         data_dir, dt.date(2025, 1, 25), dt.date(2025, 1, 27), countries="us,gb,eg"
     )
-    assert result.success
+    assert result.success, failures(result)
     return data_dir
