@@ -36,7 +36,7 @@ import polars as pl
 
 from warehouse import units
 from warehouse.build import build_warehouse
-from warehouse.report import _VALUE_FORMATS, _table, launch_report
+from warehouse.report import figure_format, launch_report
 
 BANDS = "CASE WHEN m.rank <= 10 THEN '1-10' WHEN m.rank <= 50 THEN '11-50' ELSE '51-200' END"
 LARGE, MEDIUM = 20, 50  # countries by known downloads: the 20 largest, the next 50, the rest
@@ -121,7 +121,9 @@ def _errors_text(frame: pl.DataFrame) -> str:
         (str(r["group"]), f"{r['estimates']:,}", _percent(r["mdape"]), _percent(r["coverage"]))
         for r in frame.iter_rows(named=True)
     ]
-    return _table(("group", "estimates", "MdAPE", "in 80% interval"), rows, right_aligned={1, 2, 3})
+    return units.text_table(
+        ("group", "estimates", "MdAPE", "in 80% interval"), rows, right_aligned={1, 2, 3}
+    )
 
 
 def side_by_side(vendor: pl.DataFrame, modelled: pl.DataFrame) -> str:
@@ -130,7 +132,7 @@ def side_by_side(vendor: pl.DataFrame, modelled: pl.DataFrame) -> str:
     joined = vendor.join(modelled, on=keys, how="left", suffix="_model", nulls_equal=True)
     rows = []
     for r in joined.iter_rows(named=True):
-        show = _VALUE_FORMATS.get(r["figure"], units.human_count)
+        show = figure_format(r["figure"])
         interval = (
             f"{show(r['low_model'])} .. {show(r['high_model'])}"
             if r["estimated_model"] and r["low_model"] is not None
@@ -142,7 +144,7 @@ def side_by_side(vendor: pl.DataFrame, modelled: pl.DataFrame) -> str:
         rows.append(
             (r["figure"], r["store"] or "", r["detail"] or "", show(r["value"]), modelled, interval)
         )
-    return _table(
+    return units.text_table(
         ("figure", "store", "detail (vendor)", "vendor data", "model", "model 80% interval"),
         rows,
         right_aligned={3, 4},
@@ -216,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{title}\n{_errors_text(frame)}\n")
     print(f"Tracked products: downloads to {args.date - dt.timedelta(days=1)}, model vs known")
     print(
-        _table(
+        units.text_table(
             ("product", "model", "80% interval", "known", "error", "known in interval"),
             [
                 (

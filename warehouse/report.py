@@ -88,13 +88,18 @@ _VALUE_FORMATS: dict[str, Callable[[float | None], str]] = {
 }
 
 
+def figure_format(figure: str) -> Callable[[float | None], str]:
+    """How a report figure's value reads (a count, a share, a rank ...)."""
+    return _VALUE_FORMATS.get(figure, units.human_count)
+
+
 _HEADER = ("figure", "store", "value", "estimated (80% interval)", "as of", "detail")
 
 
 def _cells(row: dict) -> tuple[str, ...]:
     """A report row in human units; a figure resting on the rank model is marked
     with its 80% interval."""
-    show = _VALUE_FORMATS.get(row["figure"], units.human_count)
+    show = figure_format(row["figure"])
     estimated = ""
     if row.get("estimated"):
         estimated = "model"
@@ -113,7 +118,7 @@ def _cells(row: dict) -> tuple[str, ...]:
 def format_report(report: pl.DataFrame) -> str:
     """The report as an aligned text table in human units."""
     rows = [_cells(row) for row in report.iter_rows(named=True)]
-    return _table(_HEADER, rows, right_aligned={2})
+    return units.text_table(_HEADER, rows, right_aligned={2})
 
 
 def estimates_note(con: duckdb.DuckDBPyConnection, date: dt.date) -> str:
@@ -153,24 +158,8 @@ def format_comparison(report: pl.DataFrame) -> tuple[str, bool]:
         )
         for figure, comparison in zip(REPORTED_FIGURES, comparisons, strict=True)
     ]
-    table = _table(("id", "figure", "computed", "reported", "tolerance", "result"), rows)
+    table = units.text_table(("id", "figure", "computed", "reported", "tolerance", "result"), rows)
     return table, all(comparison.within_tolerance for comparison in comparisons)
-
-
-def _table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], right_aligned: set[int] | None = None
-) -> str:
-    right_aligned = right_aligned or set()
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            cell.rjust(width) if index in right_aligned else cell.ljust(width)
-            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
 
 
 def render_html(

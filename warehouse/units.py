@@ -7,6 +7,8 @@ figures, so a number reads the same in both tables. Every function takes None
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 MISSING = "-"
 
 
@@ -48,3 +50,21 @@ def rank(value: float | None) -> str:
 
 def integer(value: float | None) -> str:
     return MISSING if value is None else f"{value:.0f}"
+
+
+def text_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right_aligned: set[int] | None = None
+) -> str:
+    """An aligned plain-text table with a rule under the header; columns whose index
+    is in ``right_aligned`` are right-aligned (numbers)."""
+    right_aligned = right_aligned or set()
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if index in right_aligned else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
