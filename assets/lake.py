@@ -39,7 +39,7 @@ from assets.ingest import (
     wikimedia_pageviews,
 )
 from assets.itunes.parse import parse_lookup
-from assets.metadata import column_schema, human_bytes, preview_table
+from assets.metadata import column_schema, preview_table
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import appfigures_apps, wikipedia_articles
 from assets.raw import list_files, read_batch
@@ -55,6 +55,7 @@ from assets.schemas import (
 )
 from assets.storage import PART_FILE, read_partitions, replace_partitions
 from assets.wikimedia.parse import articles_frame, parse_pageviews
+from warehouse.units import human_bytes
 
 WW = "ww"  # the country of sources without one (Wikimedia)
 ROWS_VALID = "rows_valid"

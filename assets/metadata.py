@@ -49,15 +49,6 @@ def preview_table(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> dg.TableMeta
     )
 
 
-def human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
-
-
 def png_markdown(pictures: dict[str, bytes]) -> dg.MarkdownMetadataValue:
     """PNGs embedded in markdown (data URIs), which the UI's metadata panel displays."""
     return dg.MetadataValue.md(

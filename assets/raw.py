@@ -18,10 +18,11 @@ from pathlib import Path
 import polars as pl
 
 from assets.schemas import RAW_BATCH
-from assets.storage import atomic_write_bytes
+from assets.storage import folder_lock, remove_leftovers, write_new_file
+from warehouse.errors import ChartwatchError
 
 
-class RawFileError(ValueError):
+class RawFileError(ChartwatchError, ValueError):
     """A raw response that cannot be turned into lake rows.
 
     Names the source, date, country and file, says what is wrong and what to do,
@@ -50,7 +51,7 @@ class RawFileError(ValueError):
         )
 
 
-class RawArchiveConflict(RuntimeError):
+class RawArchiveConflict(ChartwatchError, RuntimeError):
     """Refusal to overwrite an archived response with different bytes."""
 
 
@@ -70,17 +71,25 @@ def partition_dir(raw_root: Path, source: str, date: dt.date, country: str) -> P
 
 
 def archive(raw_root: Path, response: RawResponse) -> bool:
-    """Archive one response; True if written, False if already there unchanged."""
-    path = partition_dir(raw_root, response.source, response.date, response.country) / response.item
-    if path.exists():
-        if path.read_bytes() == response.body:
-            return False
-        raise RawArchiveConflict(
-            f"{response.source} raw file {path} already exists with different contents; the raw "
-            "archive is never rewritten. Move the existing file aside if you really mean to "
-            "replace this response, then materialise again."
-        )
-    atomic_write_bytes(path, response.body)
+    """Archive one response; True if written, False if already there unchanged.
+
+    The check and the write hold the partition folder's lock, so two runs archiving
+    the same response never both write it (create-only); a temporary file of this
+    item left by a writer that died is removed first.
+    """
+    folder = partition_dir(raw_root, response.source, response.date, response.country)
+    path = folder / response.item
+    with folder_lock(folder):
+        remove_leftovers(folder, f".{response.item}.")
+        if path.exists():
+            if path.read_bytes() == response.body:
+                return False
+            raise RawArchiveConflict(
+                f"{response.source} raw file {path} already exists with different contents; the"
+                " raw archive is never rewritten. Move the existing file aside if you really mean"
+                " to replace this response, then materialise again."
+            )
+        write_new_file(path, response.body, "raw.before_rename")
     return True
 
 

@@ -4,27 +4,94 @@ Every file is written to a temporary name in its final folder and renamed into
 place, so a reader never sees half a file and a crash leaves the old file whole.
 A lake partition (``date=YYYY-MM-DD/country=cc``) is replaced as a unit: its new
 file is renamed in, then any other files the partition held are removed.
+
+Writers of the same place take turns: a write holds an exclusive lock (``flock``)
+on the folder it writes (a lake day: its ``date=`` folder), which the system
+releases when the process ends, however it ends. So a temporary file found under
+the lock is a leftover of a writer that died, and the write removes it: crashes
+leave no litter behind the next write of the same file or day.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
 
+from warehouse.errors import DiskFull, is_disk_full
+from warehouse.failpoints import failpoint
+
 PART_FILE = "part-0.parquet"
+# The temporary file of a lake partition: .part-0.parquet.<token>.tmp
+_PART_TEMP_PREFIX = f".{PART_FILE}."
+TEMP_SUFFIX = ".tmp"
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (created if missing) until the block ends.
+
+    The lock is on the folder's own descriptor: no lock file to leave behind, and
+    the system drops it when the holder dies.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def folder_locks(folders: Iterable[Path]) -> Iterator[None]:
+    """Locks on several folders, taken in sorted order (two writers never deadlock)."""
+    with contextlib.ExitStack() as stack:
+        for folder in sorted(set(folders)):
+            stack.enter_context(folder_lock(folder))
+        yield
+
+
+def remove_leftovers(folder: Path, prefix: str) -> int:
+    """Delete the temporary files ``<prefix>*.tmp`` in ``folder``: call it holding the
+    folder's lock, when no live writer can own them. Returns how many were removed."""
+    removed = 0
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX):
+                Path(entry.path).unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def atomic_write_bytes(path: Path, data: bytes, failpoint_name: str | None = None) -> None:
+    """Write ``path`` whole or not at all (a temporary file, then a rename), taking
+    the folder's lock and removing the leftovers of earlier interrupted writes of it."""
+    with folder_lock(path.parent):
+        remove_leftovers(path.parent, f".{path.name}.")
+        write_new_file(path, data, failpoint_name)
+
+
+def write_new_file(path: Path, data: bytes, failpoint_name: str | None = None) -> None:
+    """The rename half of ``atomic_write_bytes``, for a caller that holds the lock."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    try:
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        except OSError as error:
+            if is_disk_full(error):
+                raise DiskFull(path, len(data)) from error
+            raise
         os.chmod(tmp, 0o644)  # mkstemp makes it private; an archive is for reading
+        if failpoint_name:
+            failpoint(failpoint_name)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -75,6 +142,26 @@ def replace_partitions(
     of the window left without rows are removed. Partitions outside the window are
     never touched.
     """
+    days = set(dates)
+    if frame.height:
+        days |= {str(day) for day in frame["date"].unique().to_list()}
+    # One writer per day of a dataset at a time; under the lock, any temporary file
+    # in the day's partitions is a dead writer's.
+    with folder_locks(dataset_dir / f"date={day}" for day in days):
+        for day in days:
+            for country_dir in (dataset_dir / f"date={day}").glob("country=*"):
+                remove_leftovers(country_dir, _PART_TEMP_PREFIX)
+        return _write_and_swap(dataset_dir, frame, dates, countries, sort_by)
+
+
+def _write_and_swap(
+    dataset_dir: Path,
+    frame: pl.DataFrame,
+    dates: list[str],
+    countries: list[str],
+    sort_by: list[str],
+) -> dict[str, int]:
+    """replace_partitions' work, holding the locks of the days it writes."""
     token = uuid.uuid4().hex
     staged: list[tuple[str, str, Path]] = []
 
@@ -83,15 +170,26 @@ def replace_partitions(
         if args.index_in_partition:
             raise RuntimeError(f"partition date={date}/country={country} split into several files")
         # Relative to the dataset folder: Polars joins it to its base path.
-        relative = Path(f"date={date}", f"country={country}", f".{PART_FILE}.{token}.tmp")
+        relative = Path(
+            f"date={date}", f"country={country}", f"{_PART_TEMP_PREFIX}{token}{TEMP_SUFFIX}"
+        )
         staged.append((str(date), country, dataset_dir / relative))
         return relative
 
     try:
         if frame.height:
-            sink_partitions(
-                frame.sort(["date", "country", *sort_by]).lazy(), dataset_dir, temporary_file
-            )
+            try:
+                sink_partitions(
+                    frame.sort(["date", "country", *sort_by]).lazy(), dataset_dir, temporary_file
+                )
+            except Exception as error:
+                if is_disk_full(error):
+                    raise DiskFull(
+                        dataset_dir,
+                        what=f"{frame.height:,} rows of {dataset_dir.name} ({', '.join(dates)})",
+                    ) from error
+                raise
+        failpoint("lake.before_rename")
         for _, _, path in staged:
             os.replace(path, path.parent / PART_FILE)
             for stale in path.parent.iterdir():

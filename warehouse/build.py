@@ -31,17 +31,23 @@ SQL stays plain, with no templating.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
 import re
 import time
 import tomllib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from warehouse.errors import ChartwatchError, DiskFull, is_disk_full
+from warehouse.failpoints import failpoint
 
 MODELS_DIR = Path(__file__).parent / "models"
 # One row: the hash of the incremental models the derived tables were built with
@@ -74,7 +80,7 @@ _MODEL_FILE = re.compile(r"^(?P<order>\d+)_(?P<name>[a-z0-9_]+)\.sql$")
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 
 
-class WarehouseBuildError(RuntimeError):
+class WarehouseBuildError(ChartwatchError, RuntimeError):
     """A build that failed; the warehouse was left as it was before the build."""
 
 
@@ -171,7 +177,7 @@ def _frame(rows: list[tuple], columns: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseBusy(ChartwatchError, RuntimeError):
     """Another process holds the warehouse file open."""
 
 
@@ -243,52 +249,130 @@ def build_warehouse(
     build_models = models()
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = connect_for_writing(db_path, wait_seconds, on_wait)
+    _remove_dead_first_builds(db_path)
+    # A first build is made aside and renamed into place once committed: a build
+    # that fails (a full disk, a crash) leaves no warehouse file rather than a torn one.
+    first = not db_path.exists()
+    target = db_path.with_name(f".{db_path.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    target = target if first else db_path
     try:
-        # A build runs unattended (in Dagster, in tests): no progress bar on stdout.
-        con.execute("SET enable_progress_bar = false")
-        # Tables are sets: no model relies on insertion order, and keeping it makes
-        # large loads and CREATE TABLE AS markedly slower.
-        con.execute("SET preserve_insertion_order = false")
-        if limit:
-            con.execute(f"SET memory_limit = '{limit}'")
-        con.execute("BEGIN TRANSACTION")
         try:
-            _stage_products(con, catalog)
-            con.execute(f"CREATE OR REPLACE TEMP MACRO estimates_mode() AS '{estimates}'")
-            fingerprint = _fingerprint(build_models, estimates)
-            full = window is None or _needs_full_rebuild(con, build_models, fingerprint)
-            mode_changed = _modes_in_use(con) - {estimates} != set()
-            _stage_previous_apps(con, full)
-            scopes: list[tuple[dt.date, dt.date]] = []
-            for model in build_models:
-                if model.name in LAKE_DATASETS:
-                    _run_model(con, model)
-                    # The estimates mode rewrites app_estimates (18_estimates_in_use.sql):
-                    # after a change of mode every day of it is reloaded from the lake,
-                    # not only the window's.
-                    reload = mode_changed and model.name == "app_estimates"
-                    loaded = None if reload else window
-                    for part in _load_windows(con, model.name, Path(lake_dir), loaded):
-                        _load_window(con, model.name, Path(lake_dir) / model.name, part)
-                elif model.incremental:
-                    if full:
-                        con.execute(f"DROP TABLE IF EXISTS {model.name}")
-                    scopes = scopes or _scopes(con, window, full)
-                    for scope in scopes:
-                        _set_scope(con, scope)
-                        _run_model(con, model)
-                else:
-                    _run_model(con, model)
-            _record_state(con, fingerprint)
-            counts = _row_counts(con, build_models)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
+            con = connect_for_writing(target, wait_seconds, on_wait)
+        except duckdb.Error as error:
+            if is_disk_full(error):
+                raise DiskFull(target, what="the warehouse") from error
             raise
-    finally:
-        con.close()
+        try:
+            counts = _build_in_transaction(
+                con, build_models, catalog, window, Path(lake_dir), limit, estimates, target
+            )
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+        if first:
+            os.replace(target, db_path)
+    except BaseException:
+        if first:
+            _remove_database(target)
+        raise
     return counts
+
+
+def _build_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    build_models: list[Model],
+    catalog: ProductCatalog,
+    window: tuple[dt.date, dt.date] | None,
+    lake_dir: Path,
+    limit: str | None,
+    estimates: str,
+    target: Path,
+) -> dict[str, int]:
+    """Run every model in one transaction; on any failure, roll back and say why."""
+    # A build runs unattended (in Dagster, in tests): no progress bar on stdout.
+    con.execute("SET enable_progress_bar = false")
+    # Tables are sets: no model relies on insertion order, and keeping it makes
+    # large loads and CREATE TABLE AS markedly slower.
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET temp_directory = {_sql_string(str(target) + '.tmp')}")
+    if limit:
+        con.execute(f"SET memory_limit = '{limit}'")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _stage_products(con, catalog)
+        con.execute(f"CREATE OR REPLACE TEMP MACRO estimates_mode() AS '{estimates}'")
+        fingerprint = _fingerprint(build_models, estimates)
+        full = window is None or _needs_full_rebuild(con, build_models, fingerprint)
+        mode_changed = _modes_in_use(con) - {estimates} != set()
+        _stage_previous_apps(con, full)
+        scopes: list[tuple[dt.date, dt.date]] = []
+        for model in build_models:
+            if model.name in LAKE_DATASETS:
+                _run_model(con, model)
+                # The estimates mode rewrites app_estimates (18_estimates_in_use.sql):
+                # after a change of mode every day of it is reloaded from the lake,
+                # not only the window's.
+                reload = mode_changed and model.name == "app_estimates"
+                loaded = None if reload else window
+                for part in _load_windows(con, model.name, lake_dir, loaded):
+                    _load_window(con, model.name, lake_dir / model.name, part)
+            elif model.incremental:
+                if not scopes:
+                    failpoint("warehouse.build")
+                if full:
+                    con.execute(f"DROP TABLE IF EXISTS {model.name}")
+                scopes = scopes or _scopes(con, window, full)
+                for scope in scopes:
+                    _set_scope(con, scope)
+                    _run_model(con, model)
+            else:
+                _run_model(con, model)
+        _record_state(con, fingerprint)
+        counts = _row_counts(con, build_models)
+        failpoint("warehouse.before_commit")
+        con.execute("COMMIT")
+        # Write the committed tables into the file now, so that a first build's file is
+        # complete (no .wal beside it) before it is renamed into place.
+        con.execute("CHECKPOINT")
+    except BaseException as error:
+        # A failed COMMIT has already ended the transaction: the rollback then fails
+        # too ("no transaction is active"), and must not hide why the build failed.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        if isinstance(error, Exception) and is_disk_full(error):
+            raise DiskFull(target, what="the warehouse") from error
+        raise
+    return counts
+
+
+def _remove_database(path: Path) -> None:
+    """Delete a DuckDB file with its write-ahead log and spill folder."""
+    for leftover in (path, Path(f"{path}.wal")):
+        leftover.unlink(missing_ok=True)
+    spill = Path(f"{path}.tmp")
+    if spill.is_dir():
+        for entry in spill.iterdir():
+            entry.unlink(missing_ok=True)
+        spill.rmdir()
+
+
+def _remove_dead_first_builds(db_path: Path) -> None:
+    """Delete the aside files of first builds whose process is gone (a crash)."""
+    pattern = re.compile(rf"(\.{re.escape(db_path.name)}\.building-(\d+)-[0-9a-f]+)(\.wal|\.tmp)?")
+    for path in db_path.parent.glob(f".{db_path.name}.building-*"):
+        match = pattern.fullmatch(path.name)
+        if match and not _process_exists(int(match[2])):
+            _remove_database(path.with_name(match[1]))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:

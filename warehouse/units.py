@@ -48,6 +48,18 @@ def rank(value: float | None) -> str:
     return MISSING if value is None else f"#{value:.0f}"
 
 
+def human_bytes(size: int | None) -> str:
+    """A size on disk: 17_500 -> '17.5 kB'."""
+    if size is None:
+        return MISSING
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(value) < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
 def integer(value: float | None) -> str:
     return MISSING if value is None else f"{value:.0f}"
 
