@@ -10,8 +10,6 @@ RUN := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 # Compile bytecode at install time, so the first `make demo` run does not pay for it.
 export UV_COMPILE_BYTECODE := 1
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
-export CHARTWATCH_DATA_DIR ?= data
 
 PORT ?= 3000
 START ?= 2025-01-01
@@ -23,52 +21,72 @@ FORMAT ?= text
 # make ui-screenshot: where the PNGs go, and whose asset page they show.
 SHOTS ?= docs/screenshots
 ASSET ?= reports/launch_pictures
+CHARTWATCH_DATA_DIR ?= data
+# Yours when set in the environment (or on the command line); else the Makefile's own.
+ifeq ($(origin DAGSTER_HOME),undefined)
+DAGSTER_HOME := $(CURDIR)/.dagster_home
+endif
 
-.PHONY: install demo test ui ui-screenshot backfill report import bench backtest lint format clean
+# Every variable a person sets reaches a program as data, never as shell code: its
+# text is taken literally ($(value ...): not even make expands it), exported, and
+# each recipe passes it as one quoted argument ("$$START"). The programs check it.
+USER_VARIABLES := PORT START END PRODUCT DATE VS FORMAT SHOTS ASSET SOURCE COUNTRY FILES \
+	FAILED QUICK PYTHON CHARTWATCH_DATA_DIR CHARTWATCH_ESTIMATES DAGSTER_HOME
+$(foreach name,$(USER_VARIABLES),$(eval override $(name) := $$(value $(name))))
+export $(USER_VARIABLES)
+
+.PHONY: install instance demo test faults ui ui-screenshot backfill report import bench backtest lint format clean
 
 install: $(VENV)/.installed
 
 $(CURDIR)/.tools/bin/uv:
-	$(PYTHON) -m venv $(CURDIR)/.tools
+	"$$PYTHON" -m venv $(CURDIR)/.tools
 	$(CURDIR)/.tools/bin/pip install --quiet uv==0.13.9
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --python "$$PYTHON"
 	@touch $@
 
-$(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
-	@mkdir -p $(DAGSTER_HOME)
-	cp pipelines/dagster.yaml $@
+# $DAGSTER_HOME/dagster.yaml: the shipped instance settings (a file of yours is kept).
+instance:
+	@"$$PYTHON" -m pipelines.home instance
 
-demo: install $(DAGSTER_HOME)/dagster.yaml
-	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END)
+demo: install instance
+	$(RUN) -m pipelines.cli materialize --start "$$START" --end "$$END" --via "make demo"
 	$(RUN) -m warehouse.report --product deepseek --date 2025-01-27 --vs perplexity $(if $(filter model,$(CHARTWATCH_ESTIMATES)),,--compare)
 	@$(if $(filter model,$(CHARTWATCH_ESTIMATES)),echo; echo "CHARTWATCH_ESTIMATES=model: downloads come from the rank model (ranks and the panel only); make backtest sets them beside the vendor data")
 	@echo
 	@echo "Next:"
-	@echo "  make ui                      # the Dagster UI on http://127.0.0.1:$(PORT) (PORT=... to change)"
+	@printf '  make ui                      # the Dagster UI on http://127.0.0.1:%s (PORT=... to change)\n' "$$PORT"
 	@echo "  make report PRODUCT=chatgpt DATE=2025-02-03 VS=gemini"
-	@echo "  $(RUN) -c \"import duckdb; print(duckdb.connect('$(CHARTWATCH_DATA_DIR)/warehouse.duckdb', read_only=True).sql('select * from product_downloads_daily order by date desc limit 5'))\""
+	@printf '  %s -c "import duckdb; print(duckdb.connect(%s, read_only=True).sql(%s))"\n' \
+		"$(RUN)" "'$$CHARTWATCH_DATA_DIR/warehouse.duckdb'" "'from product_downloads_daily order by date desc limit 5'"
 
 test: install
 	$(RUN) -m pytest -q
 
-ui: install $(DAGSTER_HOME)/dagster.yaml
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+# The fault suite (docs/reliability.md): runs killed at named moments, a full disk,
+# overlapping backfills, a held warehouse, hostile inputs; each followed by a run that
+# must converge to a clean run's data.
+faults: install
+	$(RUN) -m pytest -q -p no:cacheprovider tests/faults
+
+ui: install instance
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$$PORT"
 
 # PNGs of the UI in headless Chromium (apt-get install chromium): the asset graph and
 # $(ASSET)'s page. Uses the UI on $(PORT), or starts one (as `make ui`) and stops it.
-ui-screenshot: install $(DAGSTER_HOME)/dagster.yaml
-	$(RUN) -m pipelines.screenshot --start-ui --url http://127.0.0.1:$(PORT) --out $(SHOTS) --asset $(ASSET)
+ui-screenshot: install instance
+	$(RUN) -m pipelines.screenshot --start-ui --url "http://127.0.0.1:$$PORT" --out "$$SHOTS" --asset "$$ASSET"
 
-backfill: install $(DAGSTER_HOME)/dagster.yaml
-	$(RUN) -m pipelines.cli materialize --start $(START) --end $(END) $(if $(FAILED),--failed-only)
+backfill: install instance
+	$(RUN) -m pipelines.cli materialize --start "$$START" --end "$$END" --failed-only "$$FAILED" --via "make backfill"
 
 import: install
-	$(RUN) -m pipelines.cli import $(SOURCE) --date $(DATE) --country $(COUNTRY) $(FILES)
+	$(RUN) -m pipelines.cli import "$$SOURCE" --date "$$DATE" --country "$$COUNTRY" --files "$$FILES"
 
 report: install
-	$(RUN) -m warehouse.report --product $(PRODUCT) --date $(DATE) --vs $(VS) --format $(FORMAT)
+	$(RUN) -m warehouse.report --product "$$PRODUCT" --date "$$DATE" --vs "$$VS" --format "$$FORMAT"
 
 # The benchmark of issue 5: a year of every App Store storefront (QUICK=1: 30 days),
 # in data/bench; writes bench/results.md.
@@ -79,8 +97,8 @@ bench: install
 # panel (issue 6): error by rank band and country size, interval coverage, and the
 # launch report from the model beside the one from vendor data. Materialises
 # START..END first if the lake has no fit for it.
-backtest: install $(DAGSTER_HOME)/dagster.yaml
-	$(RUN) -m warehouse.backtest --start $(START) --end $(END) --product $(PRODUCT) --date $(DATE) --vs $(VS)
+backtest: install instance
+	$(RUN) -m warehouse.backtest --start "$$START" --end "$$END" --product "$$PRODUCT" --date "$$DATE" --vs "$$VS"
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -90,5 +108,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Deletes the data folder (only if it holds nothing but Chartwatch's) and the
+# Makefile's own Dagster instance (never a DAGSTER_HOME of yours).
 clean:
-	rm -rf $(CHARTWATCH_DATA_DIR) $(DAGSTER_HOME)
+	@"$$PYTHON" -m pipelines.home clean

@@ -11,12 +11,14 @@ asset's blocking check fails, so the warehouse is not built on a bad day.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import dataframely as dy
 import polars as pl
 
+from assets.raw import RawFileError
 from assets.schemas import STORES
 from assets.storage import atomic_write_bytes
 
@@ -55,6 +57,11 @@ class ChartEntries(dy.Schema):
     def ranks_contiguous_in_chart(cls) -> pl.Expr:
         return pl.col("rank").max().over(CHART) == pl.len().over(CHART)
 
+    @dy.rule()
+    def app_once_in_chart(cls) -> pl.Expr:
+        # One app at ranks 1 and 2 is a broken feed (or two files merged), not a chart.
+        return pl.col("app_id").is_unique().over(CHART)
+
 
 class AppEstimates(dy.Schema):
     date = dy.Date()
@@ -92,6 +99,29 @@ class DayCheck:
     valid: pl.DataFrame
     invalid_rows: int
     broken_rules: dict[str, int]  # rule -> rows that broke it
+    # A raw file of the day that its parser cannot read (the day has no rows to check).
+    unreadable: str | None = None
+
+
+UNREADABLE_FILE = "raw_file_unreadable"
+
+
+def quarantine_unreadable(
+    quarantine_dir: Path, dataset: str, date: str, error: RawFileError
+) -> tuple[DayCheck, Path]:
+    """A day whose raw file cannot be parsed: its check, and the note kept in the
+    quarantine (the file itself stays in the raw archive, which is never rewritten)."""
+    path = quarantine_dir / "lake" / dataset / f"date={date}" / "unreadable.json"
+    note = {
+        "source": error.source,
+        "date": error.date,
+        "country": error.country,
+        "file": error.path,
+        "problem": error.problem,
+        "what_to_do": error.hint,
+    }
+    atomic_write_bytes(path, json.dumps(note, ensure_ascii=False, indent=2).encode())
+    return DayCheck(pl.DataFrame(), 0, {UNREADABLE_FILE: 1}, str(error)), path
 
 
 MISSING_COUNTRY = "expected_country_missing"

@@ -25,6 +25,7 @@ from assets.checks import (
     DayCheck,
     check_day,
     quarantine_rows,
+    quarantine_unreadable,
     rows_out_of_bounds,
 )
 from assets.estimates import model
@@ -42,7 +43,7 @@ from assets.itunes.parse import parse_lookup
 from assets.metadata import column_schema, preview_table
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import appfigures_apps, wikipedia_articles
-from assets.raw import list_files, read_batch
+from assets.raw import RawFileError, list_files, read_batch
 from assets.resources import ChartwatchConfig
 from assets.schemas import (
     APP_ESTIMATES,
@@ -231,7 +232,13 @@ def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.dat
     """
     name = dataset.name
     began = time.perf_counter()
-    frame = dataset.build_day(chartwatch, date)
+    try:
+        frame = dataset.build_day(chartwatch, date)
+    except RawFileError as error:
+        # A file its parser cannot read fails its own day only: the other days of
+        # the range are still published.
+        bad = quarantine_unreadable(chartwatch.quarantine_dir, name, str(date), error)
+        return DayResult(0, {}, None, bad, None, {"parse": time.perf_counter() - began})
     assert frame.schema == dataset.schema, (
         f"{name}: parser returned {frame.schema}, expected {dataset.schema}"
     )
@@ -320,7 +327,9 @@ def lake_asset(
                 bad_days[date] = day.bad
                 check, kept = day.bad
                 context.log.error(
-                    f"{name} {date}: {check.invalid_rows} rows break {check.broken_rules};"
+                    f"{name} {date}: {check.unreadable}; the day is not published (noted in {kept})"
+                    if check.unreadable
+                    else f"{name} {date}: {check.invalid_rows} rows break {check.broken_rules};"
                     f" the day is not published, the rows are kept in {kept}"
                 )
                 continue
@@ -364,9 +373,12 @@ def lake_asset(
                         blocking=result.check_name == ROWS_VALID,
                     )
                 )
+            unreadable = [check.unreadable for check, _ in bad_days.values() if check.unreadable]
             raise dg.Failure(
                 description=f"{name}: {len(bad_days)} day(s) failed the {ROWS_VALID} check and"
-                f" were not published: {', '.join(map(str, bad_days))}. Their invalid rows are in"
+                f" were not published: {', '.join(map(str, bad_days))}."
+                + (f" First unreadable file: {unreadable[0]}." if unreadable else "")
+                + f" Their invalid rows (or notes) are in"
                 f" {chartwatch.quarantine_dir / 'lake' / name}. The other"
                 f" {len(published)} day(s) were published. Fix the raw files (or the parser),"
                 " then re-run only the failed days: in the UI, re-execute the backfill"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pycountry
 
+from warehouse.errors import InvalidSetting
+
 # Apple's App Store storefronts (App Store Connect's list of 175 countries and regions).
 APP_STORE_COUNTRIES: tuple[str, ...] = tuple(
     """
@@ -56,7 +58,7 @@ def parse_country_list(
     codes = tuple(dict.fromkeys(c.strip().lower() for c in text.split(",") if c.strip()))
     unknown = [c for c in codes if c not in ALL_COUNTRIES]
     if unknown:
-        raise ValueError(
+        raise InvalidSetting(
             f"unknown country codes {', '.join(unknown)} in the country list; use lower-case "
             "ISO 3166-1 alpha-2 codes of App Store or Google Play storefronts (e.g. us,gb,eg)"
         )

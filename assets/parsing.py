@@ -106,6 +106,10 @@ def json_problem(text: str, dtype: pl.DataType) -> str | None:
         value = json.loads(text, parse_constant=_refuse_constant)
     except _NotJson as exc:
         return f"invalid JSON: {exc}"
+    except RecursionError:
+        return (
+            "JSON nested too deeply to read (hundreds of levels of lists or objects): not a chart"
+        )
     except json.JSONDecodeError as exc:
         if stripped.startswith("<"):
             first_line = stripped.splitlines()[0][:40]

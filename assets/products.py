@@ -9,6 +9,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.errors import InvalidSetting
+from warehouse.keys import PRODUCT_KEY_RULE, is_product_key
+
 
 @dataclass(frozen=True)
 class Article:
@@ -22,17 +25,18 @@ def load_products(path: Path) -> dict[str, dict]:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
     except FileNotFoundError as exc:
-        raise FileNotFoundError(
+        raise InvalidSetting(
             f"tracked-products file {path} not found; set CHARTWATCH_PRODUCTS or create it "
             "(see products.toml in the repository for the format)"
         ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"tracked-products file {path} is not valid TOML: {exc}") from exc
+        raise InvalidSetting(f"tracked-products file {path} is not valid TOML: {exc}") from exc
     products = document.get("products", {})
     for key, spec in products.items():
-        if key != key.lower() or not isinstance(spec, dict):
-            raise ValueError(
-                f"{path}: product key {key!r} must be a lower-case table [products.<key>]"
+        if not is_product_key(key) or not isinstance(spec, dict):
+            raise InvalidSetting(
+                f"{path}: [products.{key}] is not allowed: each product is a table"
+                f" [products.<key>], its key {PRODUCT_KEY_RULE}"
             )
     return products
 
@@ -43,7 +47,7 @@ def wikipedia_articles(path: Path) -> list[Article]:
         for entry in spec.get("wikipedia", []):
             language, sep, title = entry.partition(":")
             if not sep or not title:
-                raise ValueError(
+                raise InvalidSetting(
                     f"{path}: products.{key}.wikipedia entry {entry!r} must look like 'en:Article_title'"
                 )
             articles.append(Article(key, f"{language}.wikipedia", title.replace(" ", "_")))
@@ -63,12 +67,12 @@ def appfigures_apps(path: Path) -> list[tuple[str, str, str]]:
         stores |= {str(i): "google_play" for i in spec.get("google_play", [])}
         for app_id, appfigures_id in spec.get("appfigures", {}).items():
             if app_id not in stores:
-                raise ValueError(
+                raise InvalidSetting(
                     f"{path}: products.{key}.appfigures maps {app_id!r}, which is not one of the"
                     " product's app_store or google_play ids; list it there first"
                 )
             if not str(appfigures_id).isdigit():
-                raise ValueError(
+                raise InvalidSetting(
                     f"{path}: products.{key}.appfigures[{app_id!r}] = {appfigures_id!r} is not an"
                     " Appfigures product id (digits)"
                 )

@@ -14,6 +14,7 @@ from pydantic import Field
 from assets.apple.parse import LEGACY_FEED_NAME
 from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
 from warehouse.build import DEFAULT_MEMORY_LIMIT, check_memory_limit
+from warehouse.errors import InvalidSetting
 
 SOURCES = ("sample", "live")
 # CHARTWATCH_ESTIMATES: which downloads the warehouse uses (see assets/estimates/model.py).
@@ -112,24 +113,24 @@ class ChartwatchConfig(dg.ConfigurableResource):
 
     def check(self) -> None:
         if self.source not in SOURCES:
-            raise ValueError(
+            raise InvalidSetting(
                 f"CHARTWATCH_SOURCE={self.source!r} is not a known source; use one of "
                 f"{', '.join(SOURCES)}"
             )
         parse_country_list(self.countries)
         if self.estimates not in ESTIMATES:
-            raise ValueError(
+            raise InvalidSetting(
                 f"CHARTWATCH_ESTIMATES={self.estimates!r} is not known; use 'vendor' (vendor data"
                 " where it exists, the model elsewhere) or 'model' (the model only)"
             )
         if self.panel and not self.panel_path.is_file():
-            raise ValueError(
+            raise InvalidSetting(
                 f"CHARTWATCH_PANEL={self.panel!r}: no such file; give a CSV with the header"
                 " store,app_id, or leave it empty for the sample's seeded 10% draw"
             )
         for feed in self.legacy_feed_list:
             if not re.fullmatch(LEGACY_FEED_NAME, feed) or "__genre" in feed:
-                raise ValueError(
+                raise InvalidSetting(
                     f"CHARTWATCH_LEGACY_FEEDS: {feed!r} is not a legacy iTunes chart feed; use"
                     " top{free,paid,grossing}[ipad]applications, e.g. topgrossingapplications"
                 )
@@ -137,7 +138,7 @@ class ChartwatchConfig(dg.ConfigurableResource):
         check_memory_limit(self.duckdb_memory)
         for genre in self.genre_list:
             if not genre.isdigit():
-                raise ValueError(
+                raise InvalidSetting(
                     f"CHARTWATCH_GENRES: {genre!r} is not an App Store genre id (digits, e.g. 6014)"
                 )
 
@@ -148,7 +149,7 @@ class ChartwatchConfig(dg.ConfigurableResource):
         except ValueError:
             seconds = -1.0
         if not seconds >= 0:
-            raise ValueError(
+            raise InvalidSetting(
                 f"CHARTWATCH_WAREHOUSE_WAIT={self.warehouse_wait!r} is not a number of seconds >= 0"
             )
         return seconds

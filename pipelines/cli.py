@@ -1,36 +1,52 @@
 """Command line: materialise a date range as one Dagster run, or import files.
 
     python -m pipelines.cli materialize --start 2025-01-01 --end 2025-02-09
-    python -m pipelines.cli import google_play --date 2025-01-27 --country us topselling_free.json
+    python -m pipelines.cli import google_play --date 2025-01-27 --country us --files topselling_free.json
 
 The run is recorded in $DAGSTER_HOME like a run launched from the UI (it shows
 in the UI's run history and asset catalog), and covers the whole range in a
 single process, exactly as a UI backfill of the same range does.
+
+Before anything is recorded, every value is checked (the days, the settings of the
+environment) and every run of the instance whose process died is marked failed,
+its pool slots freed (``pipelines/runs.py``). The run itself executes in a child
+process that this one watches: it says when a step waits for a pool slot and which
+run holds it, stops the run cleanly on Ctrl-C or SIGTERM (within seconds: a step
+that does not stop is killed and its run marked failed), and marks the run failed
+if its process dies.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import signal
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Collection
-from pathlib import Path
 
 import dagster as dg
 
-from assets.partitions import daily_partitions
-from assets.sample_market.source import sample_market
+from assets.partitions import FIRST_DAY, daily_partitions
+from assets.resources import ChartwatchConfig
+from assets.sample_market.source import check_window, sample_market
 from pipelines.definitions import defs
+from pipelines.errors import explain
+from pipelines.inputs import file_list, flag, iso_date
 from pipelines.jobs import daily_pipeline
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from exc
+from pipelines.runs import (
+    FINISHED_STATUSES,
+    describe,
+    fail_dead_run,
+    process_tags,
+    recover,
+    run_worker,
+    waits_of,
+)
+from warehouse.errors import ChartwatchError, InvalidSetting
 
 
 def materialize(
@@ -39,6 +55,8 @@ def materialize(
     instance: dg.DagsterInstance | None = None,
     definitions: dg.Definitions | None = None,
     assets: Collection[dg.AssetKey] | None = None,
+    run_id: str | None = None,
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Run the daily pipeline (or the given assets of it) over start..end (inclusive) as one run."""
     if end < start:
@@ -54,11 +72,13 @@ def materialize(
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         instance=instance or dg.DagsterInstance.get(),
         tags={
+            **(tags or {}),
             "dagster/asset_partition_range_start": start.isoformat(),
             "dagster/asset_partition_range_end": end.isoformat(),
         },
         raise_on_error=False,
         asset_selection=sorted(assets, key=lambda k: k.to_user_string()) if assets else None,
+        run_id=run_id,
     )
 
 
@@ -73,6 +93,30 @@ def simulates_sample_market(
     return assets is None or any(key.path[0] == "raw" for key in assets)
 
 
+def check_days(config: ChartwatchConfig, start: dt.date, end: dt.date) -> None:
+    """Refuse, before any run is recorded, days no run of this configuration can do."""
+    check_partition_days(start, end)
+    if config.source == "sample":
+        check_window([start, end])
+
+
+def check_partition_days(start: dt.date, end: dt.date) -> None:
+    """Days outside the partitions (before the first day, after today) cannot be run."""
+    if end < start:
+        raise InvalidSetting(f"END {end} is before START {start}: give START <= END")
+    first = dt.date.fromisoformat(FIRST_DAY)
+    today = dt.datetime.now(dt.UTC).date()
+    if start < first:
+        raise InvalidSetting(
+            f"START {start} is before {first}, the first day of Chartwatch's partitions;"
+            f" give days from {first} on"
+        )
+    if end > today:
+        raise InvalidSetting(
+            f"END {end} is in the future (today is {today} UTC): no chart of it exists yet"
+        )
+
+
 def failed_runs(
     start: dt.date,
     end: dt.date,
@@ -82,9 +126,10 @@ def failed_runs(
     """What re-runs only the failed days of start..end: (assets, first day, last day) per run.
 
     A day is failed for an asset when its latest materialisation attempt failed (a day
-    that broke a check, or a warehouse day whose run stopped). Days are grouped into
-    runs of consecutive days with the same failed assets, in date order. Assets of the
-    job that are not partitioned (the reports of the latest day) join the last run.
+    that broke a check, a warehouse day whose run stopped, or any day of a run whose
+    process died: ``recover`` marks such runs failed). Days are grouped into runs of
+    consecutive days with the same failed assets, in date order. Assets of the job that
+    are not partitioned (the reports of the latest day) join the last run.
     """
     definitions = definitions or defs
     job = definitions.resolve_job_def(daily_pipeline.name)
@@ -117,61 +162,12 @@ def failed_runs(
 
 
 def failure_text(event: dg.DagsterEvent) -> str:
-    """What a failed step says: a raised Failure's own description, else the error's."""
+    """What a failed step says: a raised Failure's own description, else Chartwatch's
+    message with the root cause behind it (``pipelines/errors.py``)."""
     data = event.step_failure_data
     if data.user_failure_data and data.user_failure_data.description:
         return data.user_failure_data.description
-    error = data.error
-    while error is not None and error.cause is not None:
-        error = error.cause
-    return error.message.strip() if error else ""
-
-
-# Sources whose files arrive by import, with the file suffix each expects.
-IMPORTS = {
-    "google_play": ".json",
-    "vendor_estimates": ".csv",
-    "apple_rss": ".json",
-    "itunes_rss": ".json",
-}
-
-
-def import_files(
-    source: str, date: dt.date, country: str, files: list[Path], raw_root: Path
-) -> list[Path]:
-    """Check each file with its source's parser, then archive it unchanged.
-
-    Every file is checked before any is archived, so a bad one leaves the archive
-    as it was; an archived file is never replaced by different bytes.
-    """
-    from assets.apple.parse import parse_current_rss, parse_legacy_rss
-    from assets.estimates.parse import parse_estimates_csv
-    from assets.google_play.parse import parse_google_play_charts
-    from assets.markets import parse_country_list
-    from assets.raw import RawResponse, archive, partition_dir, response_batch
-
-    parsers = {
-        "google_play": parse_google_play_charts,
-        "vendor_estimates": lambda batch: parse_estimates_csv(batch, source="import"),
-        "apple_rss": parse_current_rss,
-        "itunes_rss": parse_legacy_rss,
-    }
-    if source not in IMPORTS:
-        raise ValueError(f"cannot import {source!r}; importable sources: {', '.join(IMPORTS)}")
-    codes = parse_country_list(country)
-    if len(codes) != 1:
-        raise ValueError(f"--country takes one storefront code, got {country!r}")
-    country = codes[0]
-    responses = []
-    for path in files:
-        if path.suffix != IMPORTS[source]:
-            raise ValueError(f"{path}: {source} files are {IMPORTS[source]} files")
-        response = RawResponse(source, date, country, path.name, path.read_bytes())
-        parsers[source](response_batch(response))  # raises RawFileError naming the problem
-        responses.append(response)
-    for response in responses:
-        archive(raw_root, response)
-    return [partition_dir(raw_root, source, date, country) / r.item for r in responses]
+    return explain(data.error)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,43 +178,99 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser(
         "materialize", help="raw -> lake -> warehouse for a date range, in one run"
     )
-    run.add_argument("--start", type=_date, required=True)
-    run.add_argument("--end", type=_date, required=True)
+    run.add_argument("--start", type=iso_date, required=True, help="first day, YYYY-MM-DD")
+    run.add_argument("--end", type=iso_date, required=True, help="last day, YYYY-MM-DD")
+    run.add_argument(
+        "--via",
+        default="pipelines.cli",
+        help="what launched it, for the run's tags (make backfill)",
+    )
     run.add_argument(
         "--failed-only",
-        action="store_true",
-        help="re-run only the days (and assets) of the range whose last attempt failed",
+        nargs="?",
+        type=flag,
+        const=True,
+        default=False,
+        metavar="YES",
+        help="re-run only the days (and assets) of the range whose last attempt failed"
+        " (also FAILED=1 in make)",
     )
+    worker = commands.add_parser("run")  # the child process of `materialize`
+    worker.add_argument("--run-id", required=True)
+    worker.add_argument("--start", type=iso_date, required=True)
+    worker.add_argument("--end", type=iso_date, required=True)
+    worker.add_argument("--asset", action="append", default=[])
+    worker.add_argument("--via", default="pipelines.cli")
     imp = commands.add_parser(
         "import",
         help="check files of a documented shape (docs/raw-formats.md) and add them to the raw archive",
     )
-    imp.add_argument("source", choices=sorted(IMPORTS))
-    imp.add_argument("--date", type=_date, required=True, help="the day the files describe")
+    from assets.imports import IMPORTERS
+
+    imp.add_argument("source", choices=sorted(IMPORTERS))
+    imp.add_argument("--date", type=iso_date, required=True, help="the day the files describe")
     imp.add_argument("--country", required=True, help="the storefront the files describe")
-    imp.add_argument("files", type=Path, nargs="+")
+    imp.add_argument(
+        "--files",
+        type=file_list,
+        required=True,
+        help="the files, separated by spaces (quote a name that holds one)",
+    )
     args = parser.parse_args(argv)
+    try:
+        if args.command == "import":
+            return _import(args)
+        if args.command == "run":
+            return _run_child(args)
+        return _materialize(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
-    if args.command == "import":
-        from assets.raw import RawArchiveConflict, RawFileError
-        from pipelines.resources import chartwatch_from_env
 
-        try:
-            archived = import_files(
-                args.source, args.date, args.country, args.files, chartwatch_from_env().raw_dir
+def _import(args: argparse.Namespace) -> int:
+    from assets.imports import import_files
+    from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
+    from pipelines.resources import chartwatch_from_env
+
+    try:
+        config = chartwatch_from_env()
+        config.check()
+        country = args.country.strip().lower()
+        storefronts = GOOGLE_PLAY_COUNTRIES if args.source == "google_play" else APP_STORE_COUNTRIES
+        if country not in storefronts:
+            raise InvalidSetting(
+                f"COUNTRY={args.country!r} is not a {args.source} storefront: give one lower-case"
+                f" code, e.g. us (storefronts: {' '.join(storefronts)})"
             )
-        except (ValueError, OSError, RawFileError, RawArchiveConflict) as exc:
-            print(f"import failed, nothing was archived: {exc}", file=sys.stderr)
-            return 1
-        for path in archived:
-            print(f"archived {path}")
-        print(f"now materialise {args.date} (make backfill START={args.date} END={args.date})")
-        return 0
+        check_partition_days(args.date, args.date)
+        imported = import_files(args.source, args.date, country, args.files, config.raw_dir)
+    except (ChartwatchError, OSError) as exc:
+        print(f"import failed, nothing was archived: {exc}", file=sys.stderr)
+        return 1
+    for done in imported:
+        renamed = f" (from {done.source_file})" if done.source_file.name != done.path.name else ""
+        state = "archived" if done.written else "already archived, unchanged:"
+        print(f"{state} {done.path}{renamed}")
+    print(f"now materialise {args.date} (make backfill START={args.date} END={args.date})")
+    return 0
 
-    if args.end < args.start:
-        parser.error(f"--end {args.end} is before --start {args.start}")
+
+def _materialize(args: argparse.Namespace) -> int:
+    from pipelines.resources import chartwatch_from_env
+
+    try:
+        config = chartwatch_from_env()
+        config.check()
+        check_days(config, args.start, args.end)
+    except ChartwatchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    instance = dg.DagsterInstance.get()
+    for note in recover(instance):
+        print(f"recovered: {note}", file=sys.stderr)
     if args.failed_only:
-        plan = failed_runs(args.start, args.end, dg.DagsterInstance.get())
+        plan = failed_runs(args.start, args.end, instance)
         if not plan:
             print(f"nothing failed in {args.start}..{args.end}: nothing to re-run")
             return 0
@@ -226,13 +278,24 @@ def main(argv: list[str] | None = None) -> int:
         plan = [(frozenset(), args.start, args.end)]
     status = 0
     for assets, start, end in plan:
-        status |= _run_and_report(start, end, assets)
+        status = max(status, Supervisor(instance, start, end, assets, args.via).run())
+        if status >= 128:  # interrupted: do not start the next stretch
+            break
     return status
 
 
-def _run_and_report(start: dt.date, end: dt.date, assets: frozenset[dg.AssetKey]) -> int:
+def _run_child(args: argparse.Namespace) -> int:
+    """The run itself (the child process ``materialize`` watches)."""
+    start, end = args.start, args.end
+    assets = frozenset(dg.AssetKey.from_user_string(key) for key in args.asset)
     began = time.monotonic()
-    result = materialize(start, end, assets=assets or None)
+    result = materialize(
+        start,
+        end,
+        assets=assets or None,
+        run_id=args.run_id,
+        tags=process_tags(args.via),
+    )
     seconds = time.monotonic() - began
     days = (end - start).days + 1
     what = f"{', '.join(sorted(k.to_user_string() for k in assets))} for " if assets else ""
@@ -251,6 +314,149 @@ def _run_and_report(start: dt.date, end: dt.date, assets: frozenset[dg.AssetKey]
         f" in {seconds:.0f}s"
     )
     return 0
+
+
+class Supervisor:
+    """Runs one Dagster run in a child process and watches it (see the module docstring)."""
+
+    # Seconds a run has to stop after Ctrl-C or SIGTERM before its process is killed.
+    GRACE = 10.0
+    POLL = 1.0
+
+    def __init__(
+        self,
+        instance: dg.DagsterInstance,
+        start: dt.date,
+        end: dt.date,
+        assets: frozenset[dg.AssetKey],
+        via: str = "pipelines.cli",
+    ) -> None:
+        from dagster._core.utils import make_new_run_id
+
+        self.instance = instance
+        self.run_id = make_new_run_id()
+        self.argv = [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "run",
+            "--run-id",
+            self.run_id,
+            "--start",
+            start.isoformat(),
+            "--end",
+            end.isoformat(),
+            *(arg for key in sorted(assets) for arg in ("--asset", key.to_user_string())),
+            "--via",
+            via,
+        ]
+        self.signals: list[int] = []
+        self.forwarded = False
+        self.deadline: float | None = None
+        self.told: set[tuple[str, tuple[str, ...]]] = set()
+
+    def run(self) -> int:
+        child = subprocess.Popen(self.argv)
+        previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            while child.poll() is None:
+                try:
+                    child.wait(timeout=self.POLL)
+                except subprocess.TimeoutExpired:
+                    self._watch(child)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return self._settle(child.returncode)
+
+    def _on_signal(self, signum: int, _frame) -> None:
+        self.signals.append(signum)
+        name = signal.Signals(signum).name
+        if len(self.signals) == 1:
+            self.deadline = time.monotonic() + self.GRACE
+            print(
+                f"{name}: stopping run {self.run_id} (it has {self.GRACE:.0f}s to stop cleanly;"
+                " press Ctrl-C again to stop it at once)",
+                file=sys.stderr,
+            )
+        else:
+            self.deadline = time.monotonic()
+
+    def _watch(self, child: subprocess.Popen) -> None:
+        """Between waits: pass a stop on, say what the run waits for, unblock it."""
+        waits = waits_of(self.instance, self.run_id)
+        if self.signals:
+            if not self.forwarded:
+                # A terminal's Ctrl-C reached the run already; a SIGTERM sent to this
+                # process alone must reach it too (twice does no harm).
+                self.forwarded = True
+                with contextlib.suppress(ProcessLookupError):
+                    child.send_signal(signal.SIGINT)
+            if waits or (self.deadline is not None and time.monotonic() >= self.deadline):
+                # A run waiting for a slot has nothing to clean up; past the grace
+                # period, the run is not stopping.
+                with contextlib.suppress(ProcessLookupError):
+                    child.kill()
+            return
+        for wait in waits:
+            self._unblock(wait)
+
+    def _unblock(self, wait) -> None:
+        """Say once which runs hold the slot a step waits for; fail those that are dead."""
+        for holder_id in wait.holders:
+            holder = self.instance.get_run_by_id(holder_id)
+            if holder is not None and holder.status not in FINISHED_STATUSES:
+                worker = run_worker(self.instance, holder)
+                if worker.status == "dead":
+                    fail_dead_run(self.instance, holder, f"its {worker.detail} is gone")
+                    print(
+                        f"run {holder_id} ({describe(holder)}) held the '{wait.pool}' pool but"
+                        f" its {worker.detail} is gone: marked failed, its slot freed",
+                        file=sys.stderr,
+                    )
+                    continue
+        key = (wait.step_key, wait.holders)
+        if key in self.told:
+            return
+        self.told.add(key)
+        holders = []
+        for holder_id in wait.holders:
+            holder = self.instance.get_run_by_id(holder_id)
+            holders.append(
+                f"run {holder_id} ({describe(holder)}, {holder.status.value.lower()})"
+                if holder
+                else f"run {holder_id}"
+            )
+        message = (
+            f"{wait.step_key} is waiting for the '{wait.pool}' pool (limit {wait.limit}):"
+            f" its slot is held by {', '.join(holders) or 'another run'}. It starts when that"
+            " run ends; Chartwatch's writers take turns on the warehouse."
+        )
+        print(message, file=sys.stderr)
+        run = self.instance.get_run_by_id(self.run_id)
+        if run is not None:
+            self.instance.report_engine_event(message, run)
+
+    def _settle(self, returncode: int) -> int:
+        """After the child: a run it left unfinished is marked failed; the exit status."""
+        run = self.instance.get_run_by_id(self.run_id)
+        if returncode < 0:
+            how = f"was killed by {signal.Signals(-returncode).name}"
+        else:
+            how = f"exited with status {returncode}"
+        if run is not None and run.status not in FINISHED_STATUSES:
+            fail_dead_run(self.instance, run, f"its process {how} before the run finished")
+            print(
+                f"run {self.run_id} did not finish (its process {how}): marked failed, its pool"
+                " slots freed; `make backfill FAILED=1 START=... END=...` re-runs what it left"
+                " undone",
+                file=sys.stderr,
+            )
+        if self.signals:
+            return 128 + self.signals[0]
+        return 0 if returncode == 0 else 1
 
 
 if __name__ == "__main__":

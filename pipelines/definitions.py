@@ -21,7 +21,9 @@ from assets.lake import (
 from assets.reports import launch_pictures, live_launch_pictures
 from assets.resources import ChartwatchConfig
 from assets.warehouse_tables import live_warehouse, warehouse
+from pipelines import dagster_fixes
 from pipelines.jobs import daily_pipeline
+from pipelines.logs import console
 from pipelines.resources import chartwatch_from_env
 from pipelines.schedules import FRESHNESS_DEADLINE, schedules
 
@@ -78,6 +80,7 @@ def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
         schedules=schedules,
         sensors=sensors,
         resources={"chartwatch": chartwatch},
+        loggers={"console": console},
         # Every step is already multi-threaded (Polars, DuckDB); running the steps in
         # one process avoids a process start per step and lets them share the
         # simulated sample market.
@@ -85,4 +88,5 @@ def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
     )
 
 
+dagster_fixes.apply()
 defs = build_definitions(chartwatch_from_env())

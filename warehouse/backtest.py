@@ -36,7 +36,7 @@ import polars as pl
 
 from warehouse import units
 from warehouse.build import build_warehouse
-from warehouse.report import figure_format, launch_report
+from warehouse.report import date_argument, figure_format, launch_report, product_argument
 
 BANDS = "CASE WHEN m.rank <= 10 THEN '1-10' WHEN m.rank <= 50 THEN '11-50' ELSE '51-200' END"
 LARGE, MEDIUM = 20, 50  # countries by known downloads: the 20 largest, the next 50, the rest
@@ -161,11 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m warehouse.backtest", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2025, 1, 1))
-    parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2025, 2, 9))
-    parser.add_argument("--product", default="deepseek")
-    parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.date(2025, 1, 27))
-    parser.add_argument("--vs", default="perplexity")
+    parser.add_argument("--start", type=date_argument, default=dt.date(2025, 1, 1))
+    parser.add_argument("--end", type=date_argument, default=dt.date(2025, 2, 9))
+    parser.add_argument("--product", type=product_argument, default="deepseek")
+    parser.add_argument("--date", type=date_argument, default=dt.date(2025, 1, 27))
+    parser.add_argument("--vs", type=product_argument, default="perplexity")
     args = parser.parse_args(argv)
 
     data = Path(os.environ.get("CHARTWATCH_DATA_DIR", "data"))

@@ -46,8 +46,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.errors import ChartwatchError, DiskFull, is_disk_full
+from warehouse.errors import ChartwatchError, DiskFull, InvalidSetting, is_disk_full
 from warehouse.failpoints import failpoint
+from warehouse.keys import PRODUCT_KEY_RULE, is_product_key
 
 MODELS_DIR = Path(__file__).parent / "models"
 # One row: the hash of the incremental models the derived tables were built with
@@ -140,10 +141,13 @@ def read_products(products_file: Path) -> ProductCatalog:
     owner_of_app: dict[tuple[str, str], str] = {}
     for product, entry in sorted(entries.items()):
         where = f"{products_file} [products.{product}]"
-        if product != product.lower() or not entry.get("name"):
+        if not is_product_key(product):
             raise WarehouseBuildError(
-                f"{where}: a product needs a lower-case key and a name = '...'"
+                f"{products_file}: product key {product!r} is not allowed; a key is"
+                f" {PRODUCT_KEY_RULE}"
             )
+        if not isinstance(entry, dict) or not entry.get("name"):
+            raise WarehouseBuildError(f"{where}: a product needs a name = '...'")
         products.append((product, entry["name"], entry.get("category")))
         for store in ("app_store", "google_play"):
             for app_id in entry.get(store, []):
@@ -403,7 +407,7 @@ def check_memory_limit(limit: str | None) -> str | None:
     if limit is None or limit == "":
         return None
     if not _MEMORY_LIMIT.match(limit.strip()):
-        raise ValueError(
+        raise InvalidSetting(
             f"memory limit {limit!r} is not a size DuckDB reads; write it like '2GB' or"
             " '512MB' (CHARTWATCH_DUCKDB_MEMORY)"
         )

@@ -21,6 +21,11 @@ class ChartwatchError(Exception):
     """An expected failure, with a message that says what failed, where and what to do."""
 
 
+class InvalidSetting(ChartwatchError, ValueError):
+    """A value a person gave (an environment variable, an option, a file of settings)
+    that cannot be used; the message names it and says what is allowed."""
+
+
 class DiskFull(ChartwatchError, OSError):
     """A write that found no space left on its device."""
 

@@ -27,11 +27,13 @@ import polars as pl
 from assets.storage import atomic_write_bytes
 from warehouse import units
 from warehouse.build import connect_read_only
+from warehouse.errors import ChartwatchError
+from warehouse.keys import check_product_reference
 from warehouse.pictures import launch_pictures
 from warehouse.reported import REPORTED_FIGURES, SEED_REPORT, compare
 
 
-class ReportError(ValueError):
+class ReportError(ChartwatchError, ValueError):
     """A report that cannot be produced: an unknown product, an unbuilt warehouse."""
 
 
@@ -214,19 +216,38 @@ pre {{ font-size: 0.8rem; overflow-x: auto; }}
 """
 
 
+def product_argument(text: str) -> str:
+    """argparse type of a product key (warehouse/keys.py)."""
+    try:
+        return check_product_reference(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m warehouse.report",
         description="Print the launch report of a product from the Chartwatch warehouse.",
     )
-    parser.add_argument("--product", required=True, help="product key, e.g. deepseek")
+    parser.add_argument(
+        "--product", required=True, type=product_argument, help="product key, e.g. deepseek"
+    )
     parser.add_argument(
         "--date",
         required=True,
-        type=dt.date.fromisoformat,
+        type=date_argument,
         help="report date D (YYYY-MM-DD), read on the morning of D",
     )
-    parser.add_argument("--vs", required=True, help="product key to compare downloads with")
+    parser.add_argument(
+        "--vs", required=True, type=product_argument, help="product key to compare downloads with"
+    )
     parser.add_argument(
         "--db",
         type=Path,

@@ -43,6 +43,7 @@ import polars as pl
 
 from assets.parsing import conform
 from assets.schemas import MODEL_CALIBRATION, MODEL_PARAMETERS
+from warehouse.errors import ChartwatchError
 
 # The sample's panel: a fixed share of apps, drawn with a seed (see in_panel).
 PANEL_SHARE = 0.10
@@ -74,7 +75,7 @@ GROUP = ["store", "device", "chart"]
 KEY = ["date", "country", "store", "app_id"]
 
 
-class PanelError(ValueError):
+class PanelError(ChartwatchError, ValueError):
     """A panel file that cannot be used."""
 
 
@@ -197,14 +198,21 @@ def fit(
     day's charts) and rank band, fitted on ``obs`` (see ``observations``). A chart
     with no observation in any country gets no rows (nothing to scale it by)."""
     curves = _curves(obs)
-    levels = obs.with_columns(band=_band(pl.col("x"))).join(curves, on=[*GROUP, "band"])
+    # Every join keeps its left side's order and every aggregate sees its rows in a
+    # fixed order, so float sums add up the same way on every run: identical inputs
+    # give byte-identical parameters.
+    levels = obs.with_columns(band=_band(pl.col("x"))).join(
+        curves, on=[*GROUP, "band"], maintain_order="left"
+    )
     levels = levels.with_columns(
         level=pl.col("y") - pl.col("slope") * pl.col("x") + pl.col("shift")
     )
-    countries = levels.group_by(*GROUP, "country").agg(
-        n_obs=pl.len(), raw_scale=pl.col("level").mean()
+    countries = (
+        levels.group_by(*GROUP, "country")
+        .agg(n_obs=pl.len(), raw_scale=pl.col("level").mean())
+        .sort(*GROUP, "country")
     )
-    residuals = levels.join(countries, on=[*GROUP, "country"]).with_columns(
+    residuals = levels.join(countries, on=[*GROUP, "country"], maintain_order="left").with_columns(
         residual=pl.col("level") - pl.col("raw_scale")
     )
     # The residual spread of ln d per rank band, pooled over the chart's countries
@@ -235,7 +243,7 @@ def fit(
         .join(dof, on=GROUP)
         .select(*GROUP, chart_sigma=(pl.col("ss") / (pl.col("n") * pl.col("share"))).sqrt())
     )
-    prior = _prior(countries.join(chart_spread, on=GROUP), market_sizes)
+    prior = _prior(countries.join(chart_spread, on=GROUP, maintain_order="left"), market_sizes)
     grid = (
         fronts.select("country", *GROUP)
         .unique()
@@ -390,9 +398,9 @@ def _prior(countries: pl.DataFrame, market_sizes: pl.DataFrame) -> pl.DataFrame:
             MIN_PRIOR_VAR
         ),
     )
-    sized = countries.join(market_sizes, on=["store", "country"]).with_columns(
-        ls=pl.col("size").log()
-    )
+    sized = countries.join(
+        market_sizes, on=["store", "country"], maintain_order="left"
+    ).with_columns(ls=pl.col("size").log())
     line = (
         sized.group_by(*GROUP)
         .agg(
@@ -405,7 +413,7 @@ def _prior(countries: pl.DataFrame, market_sizes: pl.DataFrame) -> pl.DataFrame:
         .with_columns(intercept=pl.col("scale_mean") - pl.col("size_slope") * pl.col("ls_mean"))
     )
     residual = (
-        sized.join(line.select(*GROUP, "size_slope", "intercept"), on=GROUP)
+        sized.join(line.select(*GROUP, "size_slope", "intercept"), on=GROUP, maintain_order="left")
         .group_by(*GROUP)
         .agg(
             rss=(

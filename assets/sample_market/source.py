@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from assets.sample_market.calibration import WINDOW_END, WINDOW_START
 from assets.sample_market.simulate import SampleMarket, simulate
+from warehouse.errors import InvalidSetting
 
 _simulating = threading.Lock()
 
@@ -27,7 +28,7 @@ def _simulated() -> SampleMarket:
 def check_window(dates: list[dt.date]) -> None:
     outside = [d for d in dates if not WINDOW_START <= d <= WINDOW_END]
     if outside:
-        raise ValueError(
+        raise InvalidSetting(
             f"the sample market covers {WINDOW_START}..{WINDOW_END} only, but the run asks for "
             f"{outside[0]}{' and ' + str(len(outside) - 1) + ' more days' if len(outside) > 1 else ''}; "
             "materialise partitions inside that window, or set CHARTWATCH_SOURCE=live for real data"
