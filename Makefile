@@ -28,12 +28,13 @@ DAGSTER_HOME := $(CURDIR)/.dagster_home
 endif
 
 # Every variable a person sets reaches a program as data, never as shell code: its
-# text is taken literally ($(value ...): not even make expands it), exported, and
-# each recipe passes it as one quoted argument ("$$START"). The programs check it.
+# text is taken literally ($(value ...): not even make expands it), exported (when
+# set), and each recipe passes it as one quoted argument ("$$START"). The programs
+# check it.
 USER_VARIABLES := PORT START END PRODUCT DATE VS FORMAT SHOTS ASSET SOURCE COUNTRY FILES \
 	FAILED QUICK PYTHON CHARTWATCH_DATA_DIR CHARTWATCH_ESTIMATES DAGSTER_HOME
-$(foreach name,$(USER_VARIABLES),$(eval override $(name) := $$(value $(name))))
-export $(USER_VARIABLES)
+$(foreach name,$(USER_VARIABLES),$(if $(filter undefined,$(origin $(name))),,\
+	$(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
 .PHONY: install instance demo test faults ui ui-screenshot backfill report import bench backtest lint format clean
 
@@ -69,7 +70,7 @@ test: install
 # overlapping backfills, a held warehouse, hostile inputs; each followed by a run that
 # must converge to a clean run's data.
 faults: install
-	$(RUN) -m pytest -q -p no:cacheprovider tests/faults
+	$(RUN) -m pytest -q --faults tests/faults
 
 ui: install instance
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$$PORT"

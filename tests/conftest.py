@@ -20,6 +20,20 @@ REPO = Path(__file__).resolve().parents[1]
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--faults",
+        action="store_true",
+        help="run the fault suite in tests/faults (make faults); make test leaves it out",
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name == "faults" and not config.getoption("--faults"):
+        return True
+    return None
+
+
 def run_pipeline(
     data_dir: Path, start: dt.date, end: dt.date, countries: str = ""
 ) -> dg.ExecuteInProcessResult:

@@ -436,7 +436,7 @@ def test_import_refuses_a_bad_file_and_archives_nothing(tmp_path):
     with pytest.raises(RawFileError, match="header"):
         import_files("vendor_estimates", SAMPLE_DAY, "us", [bad], tmp_path / "raw")
     assert not (tmp_path / "raw").exists()
-    with pytest.raises(ValueError, match="both the estimates.csv"):
+    with pytest.raises(ValueError, match=r"both the estimates\.csv"):
         import_files("vendor_estimates", SAMPLE_DAY, "us", [good, bad], tmp_path / "raw")
     assert not (tmp_path / "raw").exists()
 

@@ -11,7 +11,9 @@ names it, a failpoint does nothing (one dictionary lookup). With
 the process, on reaching that passage, writes the file named by
 ``CHARTWATCH_FAILPOINT_MARKER`` (if set) and then, by ``CHARTWATCH_FAILPOINT_ACTION``:
 ``pause`` (the default) waits for the test to kill it, so the test can first look
-at what readers see; ``kill`` sends SIGKILL to its own process group at once.
+at what readers see, or carries on once the file ``CHARTWATCH_FAILPOINT_RESUME``
+appears (the test changed the world meanwhile: filled the disk); ``kill`` sends
+SIGKILL to its own process group at once.
 """
 
 from __future__ import annotations
@@ -54,5 +56,6 @@ def failpoint(name: str) -> None:
         if os.environ.get("CHARTWATCH_FAILPOINT_ACTION", "pause") == "kill":
             os.killpg(os.getpgrp(), signal.SIGKILL)
         # Hold the lock: no other thread of the process gets past a failpoint either.
-        while True:
-            time.sleep(3600)
+        resume = os.environ.get("CHARTWATCH_FAILPOINT_RESUME")
+        while not (resume and Path(resume).exists()):
+            time.sleep(0.05)
