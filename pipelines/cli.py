@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import datetime as dt
+import os
 import signal
 import subprocess
 import sys
@@ -316,6 +318,27 @@ def _run_child(args: argparse.Namespace) -> int:
     return 0
 
 
+def _child_process_options() -> dict:
+    """On Linux the run gets a process group of its own, so a terminal's Ctrl-C reaches
+    this process alone (which passes it on once: Dagster's helper processes are spared a
+    signal they answer with a traceback), and dies with this process (a kill of this
+    process group, an OOM kill, still ends the run). Elsewhere it shares this group."""
+    if not sys.platform.startswith("linux"):
+        return {}
+    parent = os.getpid()
+
+    def die_with_parent() -> None:  # runs in the child, before it execs Python
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return {"process_group": 0, "preexec_fn": die_with_parent}
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 class Supervisor:
     """Runs one Dagster run in a child process and watches it (see the module docstring)."""
 
@@ -356,7 +379,7 @@ class Supervisor:
         self.told: set[tuple[str, tuple[str, ...]]] = set()
 
     def run(self) -> int:
-        child = subprocess.Popen(self.argv)
+        child = subprocess.Popen(self.argv, **_child_process_options())
         previous = {
             sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
         }
@@ -389,8 +412,8 @@ class Supervisor:
         waits = waits_of(self.instance, self.run_id)
         if self.signals:
             if not self.forwarded:
-                # A terminal's Ctrl-C reached the run already; a SIGTERM sent to this
-                # process alone must reach it too (twice does no harm).
+                # Pass the stop on to the run, once (on Linux it is in a group of its
+                # own, so a terminal's Ctrl-C reached only this process).
                 self.forwarded = True
                 with contextlib.suppress(ProcessLookupError):
                     child.send_signal(signal.SIGINT)

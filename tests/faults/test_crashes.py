@@ -34,7 +34,7 @@ def _converged(workspace, clean) -> None:
     got = fingerprints(workspace.data)
     want = {part: clean[part] for part in got}
     assert got == want, differences(got, want)
-    assert workspace.pool_holders() == []
+    assert workspace.pool_holders() == set()
 
 
 @pytest.mark.parametrize("moment", MOMENTS)

@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import polars as pl
+import psutil
 
 REPO = Path(__file__).resolve().parents[2]
 START, END = "2025-01-20", "2025-01-23"
@@ -62,18 +63,14 @@ class Started:
             time.sleep(0.1)
 
     def kill_group(self) -> None:
-        """SIGKILL every process of the command (make, the CLI, the run), and wait
-        until they are all gone (their file locks with them)."""
+        """SIGKILL the command's process group (make and the command line), as an OOM
+        kill or a reboot would; the run dies with the command line. Returns once every
+        process of the command is gone (their file locks with them)."""
+        processes = psutil.Process(self.process.pid).children(recursive=True)
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(self.process.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
-        raise AssertionError("the killed processes did not go away")
+        _, alive = psutil.wait_procs(processes, timeout=30)
+        assert not alive, f"still alive after the kill: {alive}"
 
     def finish(self, timeout: float = 600) -> Finished:
         out, err = self.process.communicate(timeout=timeout)
@@ -135,12 +132,13 @@ class Workspace:
         with self.instance() as instance:
             return list(instance.get_runs())
 
-    def pool_holders(self) -> list[str]:
+    def pool_holders(self) -> set[str]:
+        """The runs holding a slot of the duckdb pool or waiting for one."""
         with self.instance() as instance:
             info = instance.event_log_storage.get_concurrency_info("duckdb")
-            return [slot.run_id for slot in info.claimed_slots] + [
+            return {slot.run_id for slot in info.claimed_slots} | {
                 step.run_id for step in info.pending_steps
-            ]
+            }
 
     def clear(self) -> None:
         """Empty the data folder and the instance (a mount point itself stays)."""
