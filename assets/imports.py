@@ -172,10 +172,8 @@ def _current_rss_name(date: dt.date, country: str, name: str, body: bytes) -> st
     )
 
 
-_LEGACY_URL = re.compile(
-    r"itunes\.apple\.com/(?P<cc>[a-z]{2})/rss/(?P<feed>[a-z]+)/(?:[^/]*/)*?"
-    r"(?:genre=(?P<genre>\d+)/)?(?:[^/]*/)*json"
-)
+_LEGACY_URL = re.compile(r"itunes\.apple\.com/(?P<cc>[a-z]{2})/rss/(?P<feed>[a-z]+)/")
+_LEGACY_GENRE = re.compile(r"/genre=(?P<genre>\d+)/")
 
 
 def _legacy_rss_name(date: dt.date, country: str, name: str, body: bytes) -> str:
@@ -188,7 +186,8 @@ def _legacy_rss_name(date: dt.date, country: str, name: str, body: bytes) -> str
     from_content = None
     if found:
         _check_country(source, date, country, name, found["cc"], "the feed's own URL")
-        item = found["feed"] + (f"__genre-{found['genre']}" if found["genre"] else "")
+        genre = _LEGACY_GENRE.search(url)
+        item = found["feed"] + (f"__genre-{genre['genre']}" if genre else "")
         from_content = f"{item}.json" if re.fullmatch(LEGACY_FEED_NAME, item) else None
     allowed = name if re.fullmatch(LEGACY_FEED_NAME, name.removesuffix(".json")) else None
     return _chosen(source, date, country, name, allowed, from_content)
@@ -267,7 +266,10 @@ def import_files(
             )
         items[item] = path
         response = RawResponse(source, date, country, item, body)
-        importer.parse(response_batch(response))  # RawFileError naming the problem
+        try:
+            importer.parse(response_batch(response))
+        except RawFileError as error:
+            raise _problem(source, date, country, str(path), error.problem) from error
         responses.append((path, response))
     for path, response in responses:
         held = partition_dir(raw_root, source, date, country) / response.item

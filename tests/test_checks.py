@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -57,6 +58,8 @@ def test_a_clean_chart_passes():
         ([1, 2, 4], None, "ranks_contiguous_in_chart"),
         ([1, 2, 3], ["101", "", "103"], "app_id|min_length"),
         ([1, 2, 3], ["101", "com.not.apple", "103"], "app_id_of_its_store"),
+        # Ranks unique and 1..N, but one app at ranks 1 and 2.
+        ([1, 2, 3], ["101", "101", "103"], "app_once_in_chart"),
     ],
 )
 def test_a_broken_chart_names_the_rule_and_keeps_the_rows(ranks, app_ids, rule):
@@ -210,3 +213,36 @@ def test_a_backfill_publishes_the_good_days_and_reruns_only_the_failed_one(copy)
         assert _digest(copy / "lake" / "chart_entries" / "date=2025-01-25") == lake_other_day
         assert failed_runs(days[0], days[-1], instance, definitions) == []
         assert instance.get_materialized_partitions(warehouse.key) >= {str(d) for d in days}
+
+
+def test_a_raw_file_its_parser_cannot_read_fails_only_its_day(copy):
+    """A Google Play chart with a repeated rank: its day is not published and is noted
+    in the quarantine; the other days of the range are published."""
+    definitions = build_definitions(_config(copy))
+    days = [dt.date(2025, 1, 25), dt.date(2025, 1, 26), dt.date(2025, 1, 27)]
+    bad = copy / "raw" / "google_play" / f"date={DAY}" / "country=us" / "topselling_free.json"
+    bad.write_text(bad.read_text().replace('"rank":2,', '"rank":1,', 1))
+    lake_before = _digest(copy / "lake" / "chart_entries" / f"date={DAY}")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            days[0],
+            days[-1],
+            instance=instance,
+            definitions=definitions,
+            assets={chart_entries.key},
+        )
+
+        assert not result.success
+        assert instance.get_materialized_partitions(chart_entries.key) == {
+            "2025-01-25",
+            "2025-01-27",
+        }
+    assert _digest(copy / "lake" / "chart_entries" / f"date={DAY}") == lake_before
+    note = json.loads(
+        (
+            copy / "quarantine" / "lake" / "chart_entries" / f"date={DAY}" / "unreadable.json"
+        ).read_text()
+    )
+    assert note["file"] == str(bad) and note["problem"] == "rank 1 is repeated"
+    (failure,) = [e for e in result.all_events if e.is_step_failure and "chart" in e.step_key]
+    assert DAY in failure_text(failure) and "rank 1 is repeated" in failure_text(failure)

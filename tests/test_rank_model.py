@@ -379,3 +379,23 @@ def test_the_backtest_measures_the_models_error_on_apps_outside_the_panel(
     assert "deepseek" in products and "chatgpt" in products
     assert "Launch report of deepseek on the morning of 2025-01-27 vs perplexity:" in out
     assert (tmp_path / "backtest" / "warehouse-model.duckdb").is_file()
+
+
+def test_identical_inputs_give_byte_identical_parameters(short_window):
+    """The fit's float sums add up in one order: the same lake gives the same bytes
+    (before, the last bits of log_scale, scale and scale_se varied from run to run)."""
+    import hashlib
+
+    from assets.lake import model_parameters_for_day
+    from assets.resources import ChartwatchConfig
+
+    config = ChartwatchConfig(
+        data_dir=str(short_window), countries="us,gb,eg", products_file=str(REPO / "products.toml")
+    )
+    digests = {
+        hashlib.sha256(
+            model_parameters_for_day(config, dt.date(2025, 1, 26)).write_ipc(None).getvalue()
+        ).hexdigest()
+        for _ in range(25)
+    }
+    assert len(digests) == 1

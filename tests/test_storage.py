@@ -59,3 +59,74 @@ def test_replace_partitions_replaces_the_window_only(tmp_path):
     ]
     assert (dataset / "date=2025-01-26/country=us" / PART_FILE).stat().st_mtime_ns == other_day
     assert not [p for p in dataset.rglob("*.tmp")]
+
+
+def test_the_next_write_of_a_day_removes_a_dead_writers_temporary_files(tmp_path):
+    dataset = tmp_path / "things"
+    day, other = dt.date(2025, 1, 27), dt.date(2025, 1, 28)
+    # What a writer killed between its temporary write and its rename leaves behind.
+    leftover = dataset / f"date={day}" / "country=us" / f".{PART_FILE}.dead0writer.tmp"
+    elsewhere = dataset / f"date={other}" / "country=us" / f".{PART_FILE}.dead0writer.tmp"
+    for path in (leftover, elsewhere):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"half a parquet file")
+
+    replace_partitions(dataset, _frame([(day, "us", 1)]), [str(day)], ["us"], ["x"])
+
+    assert not leftover.exists()
+    assert elsewhere.exists()  # another day's: its own next write removes it
+    assert sorted(p.name for p in leftover.parent.iterdir()) == [PART_FILE]
+
+
+def test_the_next_archive_of_a_response_removes_a_dead_writers_temporary_file(tmp_path):
+    from assets.raw import RawResponse, archive, partition_dir
+
+    response = RawResponse("apple_rss", dt.date(2025, 1, 27), "us", "top-free.json", b"{}")
+    folder = partition_dir(tmp_path, "apple_rss", response.date, "us")
+    folder.mkdir(parents=True)
+    (folder / ".top-free.json.dead0writer.tmp").write_bytes(b"{")
+    (folder / ".top-paid.json.dead0writer.tmp").write_bytes(b"{")
+
+    assert archive(tmp_path, response)
+
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".top-paid.json.dead0writer.tmp",  # another file's: its next archive removes it
+        "top-free.json",
+    ]
+
+
+def test_a_full_disk_while_writing_a_file_says_where_and_how_much(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    import pytest
+
+    from assets.storage import atomic_write_bytes
+    from warehouse.errors import DiskFull
+
+    class FullDevice:
+        """A file on a device with no space left."""
+
+        def __init__(self, fd: int, mode: str) -> None:
+            self.fd = fd
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            os.close(self.fd)
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", FullDevice)
+    with pytest.raises(DiskFull) as caught:
+        atomic_write_bytes(tmp_path / "raw" / "top-free.json", b"x" * 2_500_000)
+    monkeypatch.undo()
+
+    message = str(caught.value)
+    assert message.startswith(
+        f"no space left on the device of {tmp_path / 'raw' / 'top-free.json'}"
+    )
+    assert "it needed about 2.5 MB" in message
+    assert list((tmp_path / "raw").iterdir()) == []  # no temporary file stays
