@@ -62,7 +62,7 @@ def test_a_second_different_file_for_the_same_chart_is_refused(tmp_path):
 
     with pytest.raises(RawArchiveConflict, match="never rewritten"):
         import_files("google_play", DAY, "us", [second], raw)
-    with pytest.raises(InvalidSetting, match="both the topselling_free.json"):
+    with pytest.raises(InvalidSetting, match=r"both the topselling_free\.json"):
         import_files("google_play", DAY, "us", [first, second], tmp_path / "other")
     assert not (tmp_path / "other").exists()
 
@@ -72,7 +72,7 @@ def test_a_file_named_for_another_chart_is_refused(tmp_path):
     paid = tmp_path / "top-paid.json"
     paid.write_bytes(body)
 
-    with pytest.raises(RawFileError, match="named top-paid.json but holds the top-free.json"):
+    with pytest.raises(RawFileError, match=r"named top-paid\.json but holds the top-free\.json"):
         import_files("apple_rss", DAY, "us", [paid], tmp_path / "raw")
 
 

@@ -100,7 +100,7 @@ def test_a_full_disk_in_the_first_build_leaves_no_warehouse_file(tmp_path, small
 
 
 def test_a_full_disk_in_an_update_keeps_the_previous_warehouse(tmp_path, small_disk, clean):
-    mount, resize = small_disk
+    mount, _ = small_disk
     workspace = Workspace(tmp_path, mount)
     first = workspace.make("backfill", f"START={START}", "END=2025-01-21")
     assert first.returncode == 0, first.output
