@@ -70,8 +70,11 @@ def _cli_process(started) -> psutil.Process:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for child in psutil.Process(started.process.pid).children(recursive=True):
-            if "materialize" in child.cmdline():
-                return child
+            try:
+                if "materialize" in child.cmdline():
+                    return child
+            except psutil.Error:  # a short-lived step of make, already gone
+                continue
         time.sleep(0.05)
     raise AssertionError("the command line never started")
 
