@@ -73,24 +73,31 @@ def partition_dir(raw_root: Path, source: str, date: dt.date, country: str) -> P
 def archive(raw_root: Path, response: RawResponse) -> bool:
     """Archive one response; True if written, False if already there unchanged.
 
-    The check and the write hold the partition folder's lock, so two runs archiving
-    the same response never both write it (create-only); a temporary file of this
-    item left by a writer that died is removed first.
+    The write holds the partition folder's lock, so two runs archiving the same
+    response never both write it (create-only); a temporary file of this item left by
+    a writer that died is removed first. A file already archived is compared without
+    the lock: archived files only ever appear whole (a rename) and never change.
     """
     folder = partition_dir(raw_root, response.source, response.date, response.country)
     path = folder / response.item
+    if path.exists():
+        return _unchanged(response, path)
     with folder_lock(folder):
         remove_leftovers(folder, f".{response.item}.")
-        if path.exists():
-            if path.read_bytes() == response.body:
-                return False
-            raise RawArchiveConflict(
-                f"{response.source} raw file {path} already exists with different contents; the"
-                " raw archive is never rewritten. Move the existing file aside if you really mean"
-                " to replace this response, then materialise again."
-            )
+        if path.exists():  # archived meanwhile by another run
+            return _unchanged(response, path)
         write_new_file(path, response.body, "raw.before_rename")
     return True
+
+
+def _unchanged(response: RawResponse, path: Path) -> bool:
+    if path.read_bytes() == response.body:
+        return False
+    raise RawArchiveConflict(
+        f"{response.source} raw file {path} already exists with different contents; the raw"
+        " archive is never rewritten. Move the existing file aside if you really mean to"
+        " replace this response, then materialise again."
+    )
 
 
 def archive_all(raw_root: Path, responses: Iterable[RawResponse]) -> tuple[int, int, int]:

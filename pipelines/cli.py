@@ -34,8 +34,6 @@ import dagster as dg
 
 from assets.partitions import FIRST_DAY, daily_partitions
 from assets.resources import ChartwatchConfig
-from assets.sample_market.source import check_window, sample_market
-from pipelines.definitions import defs
 from pipelines.errors import explain
 from pipelines.inputs import file_list, flag, iso_date
 from pipelines.jobs import daily_pipeline
@@ -63,9 +61,11 @@ def materialize(
     """Run the daily pipeline (or the given assets of it) over start..end (inclusive) as one run."""
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}")
-    definitions = definitions or defs
+    definitions = definitions or _definitions()
     job = definitions.resolve_job_def(daily_pipeline.name)
     if simulates_sample_market(definitions, assets):
+        from assets.sample_market.source import sample_market
+
         # Simulate the sample market while Dagster records the run's planned
         # materialisations (seconds of run-storage writes); the extraction assets
         # then find it ready.
@@ -84,6 +84,14 @@ def materialize(
     )
 
 
+def _definitions() -> dg.Definitions:
+    """The code location (loaded only where a run needs it: the watching process
+    starts in a second instead of three)."""
+    from pipelines.definitions import defs
+
+    return defs
+
+
 def simulates_sample_market(
     definitions: dg.Definitions, assets: Collection[dg.AssetKey] | None
 ) -> bool:
@@ -99,6 +107,8 @@ def check_days(config: ChartwatchConfig, start: dt.date, end: dt.date) -> None:
     """Refuse, before any run is recorded, days no run of this configuration can do."""
     check_partition_days(start, end)
     if config.source == "sample":
+        from assets.sample_market.source import check_window
+
         check_window([start, end])
 
 
@@ -133,7 +143,7 @@ def failed_runs(
     consecutive days with the same failed assets, in date order. Assets of the job that
     are not partitioned (the reports of the latest day) join the last run.
     """
-    definitions = definitions or defs
+    definitions = definitions or _definitions()
     job = definitions.resolve_job_def(daily_pipeline.name)
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     keys = [str(day) for day in days]
