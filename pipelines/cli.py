@@ -44,6 +44,7 @@ from pipelines.runs import (
     process_tags,
     recover,
     run_worker,
+    wait_message,
     waits_of,
 )
 from warehouse.errors import ChartwatchError, InvalidSetting
@@ -454,19 +455,7 @@ class Supervisor:
         if key in self.told:
             return
         self.told.add(key)
-        holders = []
-        for holder_id in wait.holders:
-            holder = self.instance.get_run_by_id(holder_id)
-            holders.append(
-                f"run {holder_id} ({describe(holder)}, {holder.status.value.lower()})"
-                if holder
-                else f"run {holder_id}"
-            )
-        message = (
-            f"{wait.step_key} is waiting for the '{wait.pool}' pool (limit {wait.limit}):"
-            f" its slot is held by {', '.join(holders) or 'another run'}. It starts when that"
-            " run ends; Chartwatch's writers take turns on the warehouse."
-        )
+        message = wait_message(self.instance, wait)
         print(message, file=sys.stderr)
         run = self.instance.get_run_by_id(self.run_id)
         if run is not None:

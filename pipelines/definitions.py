@@ -26,6 +26,7 @@ from pipelines.jobs import daily_pipeline
 from pipelines.logs import console
 from pipelines.resources import chartwatch_from_env
 from pipelines.schedules import FRESHNESS_DEADLINE, schedules
+from pipelines.sensors import pool_waits
 
 
 def _freshness() -> tuple[list[dg.AssetChecksDefinition], list[dg.SensorDefinition]]:
@@ -78,7 +79,7 @@ def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
         asset_checks=freshness,
         jobs=[daily_pipeline],
         schedules=schedules,
-        sensors=sensors,
+        sensors=[*sensors, pool_waits],
         resources={"chartwatch": chartwatch},
         loggers={"console": console},
         # Every step is already multi-threaded (Polars, DuckDB); running the steps in

@@ -202,10 +202,36 @@ class Wait:
 
 def waits_of(instance: dg.DagsterInstance, run_id: str) -> list[Wait]:
     """The pool slots a run's steps are waiting for, with who holds them."""
-    waits = []
+    return all_waits(instance).get(run_id, [])
+
+
+def all_waits(instance: dg.DagsterInstance) -> dict[str, list[Wait]]:
+    """Every run's steps waiting for a pool slot, by run id."""
+    waits: dict[str, list[Wait]] = {}
     for pool, info in _pool_infos(instance).items():
-        holders = tuple(sorted({s.run_id for s in info.claimed_slots if s.run_id != run_id}))
         for pending in info.pending_steps:
-            if pending.run_id == run_id and pending.assigned_timestamp is None:
-                waits.append(Wait(pending.step_key, pool, info.limit, holders))
+            if pending.assigned_timestamp is None:
+                holders = tuple(
+                    sorted({s.run_id for s in info.claimed_slots if s.run_id != pending.run_id})
+                )
+                waits.setdefault(pending.run_id, []).append(
+                    Wait(pending.step_key, pool, info.limit, holders)
+                )
     return waits
+
+
+def wait_message(instance: dg.DagsterInstance, wait: Wait) -> str:
+    """What a waiting step tells its run's log: the pool and the runs that hold it."""
+    holders = []
+    for holder_id in wait.holders:
+        holder = instance.get_run_by_id(holder_id)
+        holders.append(
+            f"run {holder_id} ({describe(holder)}, {holder.status.value.lower()})"
+            if holder
+            else f"run {holder_id}"
+        )
+    return (
+        f"{wait.step_key} is waiting for the '{wait.pool}' pool (limit {wait.limit}): its slot"
+        f" is held by {', '.join(holders) or 'another run'}. It starts when that run ends;"
+        " Chartwatch's writers take turns on the warehouse."
+    )

@@ -182,3 +182,29 @@ def test_the_console_shows_an_expected_failure_without_a_traceback():
     assert shown.endswith(f"ERROR   {STEP}: failed. warehouse.duckdb is open in x; close it")
     assert "Traceback" not in shown and "Stack Trace" not in shown
     assert "Stack Trace" in line(bug)  # a bug keeps its traceback
+
+
+def test_a_ui_run_waiting_for_the_pool_is_told_once_which_run_holds_it(instance):
+    from dagster._core.events import DagsterEventType
+
+    from pipelines.sensors import pool_waits
+
+    holder = _run(instance, process_tags("launched from the UI"))
+    waiting = _run(instance, {})
+    instance.event_log_storage.claim_concurrency_slot(POOL, holder.run_id, STEP)
+    instance.event_log_storage.claim_concurrency_slot(POOL, waiting.run_id, STEP)
+
+    def told() -> list[str]:
+        return [
+            entry.dagster_event.message
+            for entry in instance.all_logs(waiting.run_id, of_type=DagsterEventType.ENGINE_EVENT)
+        ]
+
+    context = dg.build_sensor_context(instance=instance)
+    skipped = pool_waits(context)
+    again = pool_waits(dg.build_sensor_context(instance=instance, cursor=context.cursor))
+
+    assert isinstance(skipped, dg.SkipReason) and isinstance(again, dg.SkipReason)
+    (message,) = told()  # once, not at every evaluation
+    assert message.startswith(f"{STEP} is waiting for the 'duckdb' pool (limit 1)")
+    assert f"held by run {holder.run_id}" in message
