@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Collection
+from pathlib import Path
 
 import dagster as dg
 
@@ -111,6 +112,17 @@ def check_days(config: ChartwatchConfig, start: dt.date, end: dt.date) -> None:
         from assets.sample_market.source import check_window
 
         check_window([start, end])
+
+
+def check_products(path: Path) -> None:
+    """Read the products file as every step will, so that a mistake in it is refused
+    before a run starts rather than by each step of it."""
+    from assets.products import appfigures_apps, wikipedia_articles
+    from warehouse.build import read_products
+
+    read_products(path)
+    wikipedia_articles(path)
+    appfigures_apps(path)
 
 
 def check_partition_days(start: dt.date, end: dt.date) -> None:
@@ -275,6 +287,7 @@ def _materialize(args: argparse.Namespace) -> int:
     try:
         config = chartwatch_from_env()
         config.check()
+        check_products(config.products_path)
         check_days(config, args.start, args.end)
     except ChartwatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
