@@ -89,10 +89,12 @@ class Workspace:
         for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS"):
             env.pop(name, None)
         env.update(
-            CHARTWATCH_DATA_DIR=str(self.data),
-            CHARTWATCH_COUNTRIES=COUNTRIES,
-            DAGSTER_HOME=str(self.home),
-            **extra,
+            {
+                "CHARTWATCH_DATA_DIR": str(self.data),
+                "CHARTWATCH_COUNTRIES": COUNTRIES,
+                "DAGSTER_HOME": str(self.home),
+                **extra,
+            }
         )
         return env
 
