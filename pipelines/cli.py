@@ -292,7 +292,7 @@ def _materialize(args: argparse.Namespace) -> int:
     except ChartwatchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    instance = dg.DagsterInstance.get()
+    instance = _open_instance()
     for note in recover(instance):
         print(f"recovered: {note}", file=sys.stderr)
     if args.failed_only:
@@ -308,6 +308,21 @@ def _materialize(args: argparse.Namespace) -> int:
         if status >= 128:  # interrupted: do not start the next stretch
             break
     return status
+
+
+def _open_instance() -> dg.DagsterInstance:
+    """The instance of $DAGSTER_HOME, its storage created under a lock: two commands
+    started at once on a new instance would both create its tables, and one fail."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.get()
+    from assets.storage import folder_lock
+
+    with folder_lock(Path(home)):
+        instance = dg.DagsterInstance.get()
+        instance.get_runs(limit=1)  # creates the run storage if it is new
+        instance.event_log_storage.get_concurrency_keys()  # and the event log's
+    return instance
 
 
 def _run_child(args: argparse.Namespace) -> int:
@@ -465,7 +480,7 @@ class Supervisor:
                     )
                     continue
         key = (wait.step_key, wait.holders)
-        if key in self.told:
+        if key in self.told or not wait.holders:  # no holder: the slot is changing hands
             return
         self.told.add(key)
         message = wait_message(self.instance, wait)

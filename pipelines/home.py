@@ -50,7 +50,7 @@ def instance() -> int:
                 )
             return 0
     home.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(".dagster.yaml.tmp")
+    tmp = target.with_name(f".dagster.yaml.{os.getpid()}.tmp")  # two makes at once
     tmp.write_text(shipped, encoding="utf-8")
     os.replace(tmp, target)
     print(f"{target}: the shipped Dagster instance settings ({SHIPPED.relative_to(REPO)})")

@@ -209,11 +209,13 @@ def all_waits(instance: dg.DagsterInstance) -> dict[str, list[Wait]]:
     """Every run's steps waiting for a pool slot, by run id."""
     waits: dict[str, list[Wait]] = {}
     for pool, info in _pool_infos(instance).items():
+        # A slot is held by a run that claimed it, or that was just assigned it.
+        holding = {s.run_id for s in info.claimed_slots} | {
+            p.run_id for p in info.pending_steps if p.assigned_timestamp is not None
+        }
         for pending in info.pending_steps:
             if pending.assigned_timestamp is None:
-                holders = tuple(
-                    sorted({s.run_id for s in info.claimed_slots if s.run_id != pending.run_id})
-                )
+                holders = tuple(sorted(holding - {pending.run_id}))
                 waits.setdefault(pending.run_id, []).append(
                     Wait(pending.step_key, pool, info.limit, holders)
                 )
@@ -232,6 +234,6 @@ def wait_message(instance: dg.DagsterInstance, wait: Wait) -> str:
         )
     return (
         f"{wait.step_key} is waiting for the '{wait.pool}' pool (limit {wait.limit}): its slot"
-        f" is held by {', '.join(holders) or 'another run'}. It starts when that run ends;"
+        f" is held by {', '.join(holders)}. It starts when that run ends;"
         " Chartwatch's writers take turns on the warehouse."
     )

@@ -33,7 +33,7 @@ def pool_waits(context: dg.SensorEvaluationContext) -> dg.SkipReason:
             continue
         for wait in run_waits:
             key = f"{run_id}|{wait.step_key}|{','.join(wait.holders)}"
-            if key not in told:
+            if wait.holders and key not in told:
                 instance.report_engine_event(wait_message(instance, wait), run)
                 told.add(key)
     # Remember only the waits still going on.
