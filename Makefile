@@ -99,7 +99,7 @@ bench: install
 # launch report from the model beside the one from vendor data. Materialises
 # START..END first if the lake has no fit for it.
 backtest: install instance
-	$(RUN) -m warehouse.backtest --start "$$START" --end "$$END" --product "$$PRODUCT" --date "$$DATE" --vs "$$VS"
+	$(RUN) -m pipelines.backtest --start "$$START" --end "$$END" --product "$$PRODUCT" --date "$$DATE" --vs "$$VS"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -19,35 +19,43 @@ from assets.partitions import daily_partitions, map_days, partition_dates, singl
 from assets.products import wikipedia_articles
 from assets.raw import RawArchiveConflict, RawResponse, archive_all
 from assets.resources import ChartwatchConfig
-from assets.sample_market import render
 from assets.sample_market.source import check_window, sample_market
+from assets.sources.apple_charts import render as apple_render
+from assets.sources.google_play_charts import render as play_render
+from assets.sources.itunes_lookup import render as lookup_render
+from assets.sources.vendor_estimates import render as estimates_render
+from assets.sources.wikimedia_pageviews import render as pageviews_render
 
 Respond = Callable[[ChartwatchConfig, list], Iterable[RawResponse]]
 Live = Callable[[ChartwatchConfig, dt.date, HttpClient], FetchReport]
 
 
 def _apple(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
-    return render.apple_chart_responses(sample_market(), dates, config.countries_for("app_store"))
+    return apple_render.apple_chart_responses(
+        sample_market(), dates, config.countries_for("app_store")
+    )
 
 
 def _google_play(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
-    return render.google_play_responses(sample_market(), dates, config.countries_for("google_play"))
+    return play_render.google_play_responses(
+        sample_market(), dates, config.countries_for("google_play")
+    )
 
 
 def _wikimedia(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
     articles = [(a.product, a.project, a.article) for a in wikipedia_articles(config.products_path)]
-    return render.pageview_responses(sample_market(), dates, articles)
+    return pageviews_render.pageview_responses(sample_market(), dates, articles)
 
 
 def _lookup(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
     for date in dates:
-        yield from render.lookup_responses_for_plan(
+        yield from lookup_render.lookup_responses_for_plan(
             sample_market(), date, lookup_plan_of_day(config, date)
         )
 
 
 def _vendor_estimates(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
-    return render.estimate_responses(sample_market(), dates, config.countries_for())
+    return estimates_render.estimate_responses(sample_market(), dates, config.countries_for())
 
 
 def extraction_asset(

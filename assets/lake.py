@@ -16,9 +16,6 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets.appfigures.fetch import apps_frame
-from assets.appfigures.parse import parse_estimates, parse_ranks
-from assets.apple.parse import parse_current_rss, parse_legacy_rss
 from assets.checks import (
     ROW_COUNT_BOUNDS,
     SCHEMAS,
@@ -28,9 +25,6 @@ from assets.checks import (
     quarantine_unreadable,
     rows_out_of_bounds,
 )
-from assets.estimates import model
-from assets.estimates.parse import parse_estimates_csv
-from assets.google_play.parse import parse_google_play_charts
 from assets.ingest import (
     appfigures,
     apple_charts,
@@ -39,10 +33,10 @@ from assets.ingest import (
     vendor_estimates,
     wikimedia_pageviews,
 )
-from assets.itunes.parse import parse_lookup
 from assets.metadata import column_schema, preview_table
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.products import appfigures_apps, wikipedia_articles
+from assets.rank_model import model
 from assets.raw import RawFileError, list_files, read_batch
 from assets.resources import ChartwatchConfig
 from assets.schemas import (
@@ -54,8 +48,14 @@ from assets.schemas import (
     SEARCH_INTEREST,
     VENDOR_RANKS,
 )
+from assets.sources.appfigures.fetch import apps_frame
+from assets.sources.appfigures.parse import parse_estimates, parse_ranks
+from assets.sources.apple_charts.parse import parse_current_rss, parse_legacy_rss
+from assets.sources.google_play_charts.parse import parse_google_play_charts
+from assets.sources.itunes_lookup.parse import parse_lookup
+from assets.sources.vendor_estimates.parse import parse_estimates_csv
+from assets.sources.wikimedia_pageviews.parse import articles_frame, parse_pageviews
 from assets.storage import PART_FILE, read_partitions, replace_partitions
-from assets.wikimedia.parse import articles_frame, parse_pageviews
 from warehouse.units import human_bytes
 
 WW = "ww"  # the country of sources without one (Wikimedia)

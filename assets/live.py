@@ -22,8 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from assets.appfigures.fetch import appfigures_requests, appfigures_validator, apps_frame
-from assets.apple.fetch import chart_requests, validate_chart
 from assets.fetching import (
     Failure,
     FetchReport,
@@ -32,12 +30,14 @@ from assets.fetching import (
     split_by_archive,
 )
 from assets.http import HttpClient, client_from_env
-from assets.itunes.fetch import lookup_plan, lookup_requests, validate_lookup
 from assets.products import appfigures_apps, wikipedia_articles
 from assets.raw import list_files, partition_dir
 from assets.resources import ChartwatchConfig
+from assets.sources.appfigures.fetch import appfigures_requests, appfigures_validator, apps_frame
+from assets.sources.apple_charts.fetch import chart_requests, validate_chart
+from assets.sources.itunes_lookup.fetch import lookup_plan, lookup_requests, validate_lookup
+from assets.sources.wikimedia_pageviews.fetch import pageview_requests, pageview_validator
 from assets.storage import read_partitions
-from assets.wikimedia.fetch import pageview_requests, pageview_validator
 
 # Wikimedia asks API users to stay well under 100 requests per second; Apple's
 # feeds are a CDN, but a full sweep of 175 storefronts should not look like a flood.

@@ -11,13 +11,13 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from assets.apple.parse import LEGACY_FEED_NAME
 from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
+from assets.sources.apple_charts.parse import LEGACY_FEED_NAME
 from warehouse.build import DEFAULT_MEMORY_LIMIT, check_memory_limit
 from warehouse.errors import InvalidSetting
 
 SOURCES = ("sample", "live")
-# CHARTWATCH_ESTIMATES: which downloads the warehouse uses (see assets/estimates/model.py).
+# CHARTWATCH_ESTIMATES: which downloads the warehouse uses (see assets/rank_model/model.py).
 ESTIMATES = ("vendor", "model")
 
 DEFAULT_URLS = {

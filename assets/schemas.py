@@ -87,7 +87,7 @@ APP_METADATA = pl.Schema(
     }
 )
 
-# The rank -> downloads model (assets/estimates/model.py). The panel's known
+# The rank -> downloads model (assets/rank_model/model.py). The panel's known
 # downloads of a day (those of apps that charted enter the fit), the source of the
 # known figure and the date range of the fit.
 MODEL_CALIBRATION = pl.Schema(

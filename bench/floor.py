@@ -3,7 +3,7 @@ a raw archive into the Parquet files the pipeline writes for ``lake/chart_entrie
 
 Per chunk of days: list the files, read their bytes, decode every body at once as
 JSON lines (current RSS ``feed.results`` and legacy RSS ``feed.entry`` to one
-entry shape), one explode, derive the columns as assets/apple/parse.py does, sort
+entry shape), one explode, derive the columns as assets/sources/apple_charts/parse.py does, sort
 as assets/storage.py does and write every partition with one partitioned sink
 (``chart_entries/date=YYYY-MM-DD/country=cc/part-0.parquet``, zstd). No checks, no
 orchestration: the speed of the work itself on this machine, which the pipeline
@@ -29,8 +29,8 @@ from pathlib import Path
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from assets.apple.parse import LEGACY_FEED_NAME
 from assets.schemas import CHART_ENTRIES
+from assets.sources.apple_charts.parse import LEGACY_FEED_NAME
 from assets.storage import PART_FILE, sink_partitions
 
 DATASET = "chart_entries"

@@ -11,8 +11,9 @@ import pytest
 
 from assets.imports import import_files
 from assets.raw import RawArchiveConflict, RawFileError
-from assets.sample_market import render
 from assets.sample_market.source import sample_market
+from assets.sources.apple_charts import render as apple_render
+from assets.sources.google_play_charts import render as play_render
 from warehouse.errors import InvalidSetting
 
 DAY = dt.date(2025, 1, 27)
@@ -21,9 +22,9 @@ DAY = dt.date(2025, 1, 27)
 def _sample(source_items, country="us"):
     """The sample market's file of one chart, as (item, body)."""
     responses = {
-        "apple_rss": lambda: render.apple_chart_responses(sample_market(), [DAY], [country]),
-        "itunes_rss": lambda: render.apple_chart_responses(sample_market(), [DAY], [country]),
-        "google_play": lambda: render.google_play_responses(sample_market(), [DAY], [country]),
+        "apple_rss": lambda: apple_render.apple_chart_responses(sample_market(), [DAY], [country]),
+        "itunes_rss": lambda: apple_render.apple_chart_responses(sample_market(), [DAY], [country]),
+        "google_play": lambda: play_render.google_play_responses(sample_market(), [DAY], [country]),
     }
     source, item = source_items
     (body,) = [r.body for r in responses[source]() if r.source == source and r.item == item]

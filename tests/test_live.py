@@ -20,11 +20,13 @@ from werkzeug import Response
 
 from assets import live
 from assets.ingest import appfigures, ingest_assets
-from assets.itunes.fetch import lookup_plan
 from assets.lake import lake_assets, listing_assets
 from assets.resources import ChartwatchConfig
-from assets.sample_market import render
 from assets.sample_market.source import sample_market
+from assets.sources.apple_charts import render as apple_render
+from assets.sources.google_play_charts import render as play_render
+from assets.sources.itunes_lookup import render as lookup_render
+from assets.sources.itunes_lookup.fetch import lookup_plan
 from assets.warehouse_tables import live_warehouse
 from pipelines.definitions import build_definitions
 
@@ -60,7 +62,7 @@ def fast_http(monkeypatch):
 @pytest.fixture(scope="module")
 def chart_bodies() -> dict[str, bytes]:
     """URL path -> body, for every chart of the test storefronts."""
-    responses = render.apple_chart_responses(sample_market(), [SAMPLE_DAY], COUNTRIES)
+    responses = apple_render.apple_chart_responses(sample_market(), [SAMPLE_DAY], COUNTRIES)
     bodies = {}
     for r in responses:
         if r.source == "apple_rss":
@@ -77,7 +79,9 @@ def _lookup(request):
     ids = request.args["id"].split(",")
     (body,) = [
         r.body
-        for r in render.lookup_responses(sample_market(), SAMPLE_DAY, request.args["country"], ids)
+        for r in lookup_render.lookup_responses(
+            sample_market(), SAMPLE_DAY, request.args["country"], ids
+        )
     ]
     return Response(body, content_type="text/javascript; charset=utf-8")
 
@@ -408,7 +412,7 @@ def test_import_checks_a_file_then_archives_it_unchanged(tmp_path):
 
     (response,) = [
         r
-        for r in render.google_play_responses(sample_market(), [SAMPLE_DAY], ["us"])
+        for r in play_render.google_play_responses(sample_market(), [SAMPLE_DAY], ["us"])
         if r.item == "topselling_free.json"
     ]
     good = tmp_path / "topselling_free.json"

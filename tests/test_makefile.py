@@ -109,13 +109,15 @@ def test_a_dagster_home_of_the_users_is_used_and_never_overwritten(tmp_path):
 def test_import_takes_a_file_name_with_a_space_and_archives_it_by_its_documented_name(
     tmp_path,
 ):
-    from assets.sample_market import render
     from assets.sample_market.source import sample_market
+    from assets.sources.google_play_charts import render as play_render
 
     day = "2025-01-27"
     (response,) = [
         r
-        for r in render.google_play_responses(sample_market(), [dt.date.fromisoformat(day)], ["us"])
+        for r in play_render.google_play_responses(
+            sample_market(), [dt.date.fromisoformat(day)], ["us"]
+        )
         if r.item == "topselling_free.json"
     ]
     mine = tmp_path / "my chart.json"

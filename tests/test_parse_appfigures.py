@@ -5,8 +5,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from assets.appfigures.parse import parse_estimates, parse_ranks
 from assets.raw import RawFileError
+from assets.sources.appfigures.parse import parse_estimates, parse_ranks
 from tests.raw_batches import DAY, raw_batch, raw_file
 
 APPS = pl.DataFrame(

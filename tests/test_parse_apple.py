@@ -8,9 +8,9 @@ import json
 import polars as pl
 import pytest
 
-from assets.apple.parse import parse_current_rss, parse_legacy_rss
 from assets.raw import RawFileError
 from assets.schemas import CHART_ENTRIES
+from assets.sources.apple_charts.parse import parse_current_rss, parse_legacy_rss
 from tests.raw_batches import DAY, raw_batch, raw_file
 
 DEEPSEEK = ("6737597349", "DeepSeek - AI Assistant", "DeepSeek")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assets.estimates.parse import _FILE_MARK, parse_estimates_csv
 from assets.raw import RawFileError
 from assets.schemas import APP_ESTIMATES
+from assets.sources.vendor_estimates.parse import _FILE_MARK, parse_estimates_csv
 from tests.raw_batches import DAY, raw_batch, raw_file
 
 HEADER = "date,country,store,app_id,app_name,downloads,dau"

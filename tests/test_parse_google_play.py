@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assets.google_play.parse import parse_google_play_charts
 from assets.raw import RawFileError
 from assets.schemas import CHART_ENTRIES
+from assets.sources.google_play_charts.parse import parse_google_play_charts
 from tests.raw_batches import DAY, raw_batch, raw_file
 
 CHATGPT = ("com.openai.chatgpt", "ChatGPT", "OpenAI")

@@ -10,12 +10,12 @@ import json
 import polars as pl
 import pytest
 
-from assets.itunes.parse import lookup_batches, lookup_item, parse_lookup
 from assets.raw import RawFileError
-from assets.sample_market.render import lookup_responses
 from assets.sample_market.simulate import SampleMarket
 from assets.sample_market.source import sample_market
 from assets.schemas import APP_METADATA, RAW_BATCH
+from assets.sources.itunes_lookup.parse import lookup_batches, lookup_item, parse_lookup
+from assets.sources.itunes_lookup.render import lookup_responses
 from tests.raw_batches import DAY, raw_batch, raw_file
 
 DEEPSEEK = {

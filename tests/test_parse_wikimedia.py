@@ -7,7 +7,7 @@ import pytest
 
 from assets.raw import RawFileError
 from assets.schemas import SEARCH_INTEREST
-from assets.wikimedia.parse import parse_pageviews
+from assets.sources.wikimedia_pageviews.parse import parse_pageviews
 from tests.raw_batches import DAY, raw_batch, raw_file
 
 ARTICLES = pl.DataFrame(

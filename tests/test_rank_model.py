@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from assets.estimates import model
+from assets.rank_model import model
 from assets.schemas import APP_ESTIMATES, MODEL_CALIBRATION, MODEL_PARAMETERS
 from tests.conftest import REPO
 from warehouse.build import WarehouseBuildError, build_warehouse
@@ -357,7 +357,7 @@ def _table_rows(text: str, title: str) -> dict[str, list[str]]:
 def test_the_backtest_measures_the_models_error_on_apps_outside_the_panel(
     sample_window, tmp_path, monkeypatch, capsys
 ):
-    from warehouse import backtest
+    from pipelines import backtest
 
     (tmp_path / "lake").symlink_to(sample_window / "lake")
     monkeypatch.setenv("CHARTWATCH_DATA_DIR", str(tmp_path))

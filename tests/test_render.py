@@ -10,13 +10,15 @@ import json
 import polars as pl
 import pytest
 
-from assets.apple.parse import parse_current_rss, parse_legacy_rss
-from assets.estimates.parse import parse_estimates_csv
-from assets.google_play.parse import parse_google_play_charts
 from assets.raw import RawResponse
-from assets.sample_market import render
 from assets.sample_market.simulate import SampleMarket
 from assets.schemas import RAW_BATCH
+from assets.sources.apple_charts import render as apple_render
+from assets.sources.apple_charts.parse import parse_current_rss, parse_legacy_rss
+from assets.sources.google_play_charts import render as play_render
+from assets.sources.google_play_charts.parse import parse_google_play_charts
+from assets.sources.vendor_estimates import render as estimates_render
+from assets.sources.vendor_estimates.parse import parse_estimates_csv
 
 DAY = dt.date(2025, 1, 27)
 COUNTRIES = ["gb", "us"]
@@ -127,7 +129,7 @@ def chart_names(market: SampleMarket, store: str, chart: str, country: str) -> l
 
 
 def test_estimates_csv_is_what_write_csv_writes(market):
-    files = list(render.estimate_responses(market, [DAY], COUNTRIES))
+    files = list(estimates_render.estimate_responses(market, [DAY], COUNTRIES))
     assert [(f.country, f.item) for f in files] == [
         ("gb", "estimates.csv"),
         ("us", "estimates.csv"),
@@ -161,17 +163,19 @@ def test_estimates_csv_is_what_write_csv_writes(market):
 def test_estimates_below_the_vendor_floor_are_not_exported(market):
     below = market.demand.with_columns(
         downloads=pl.when(pl.col("app_idx") == 0)
-        .then(render.VENDOR_FLOOR - 1.0)
+        .then(estimates_render.VENDOR_FLOOR - 1.0)
         .otherwise("downloads")
     )
     thin = SampleMarket(apps=market.apps, demand=below, charts=market.charts, dates=market.dates)
-    text = next(iter(render.estimate_responses(thin, [DAY], ["gb"]))).body.decode()
+    text = next(iter(estimates_render.estimate_responses(thin, [DAY], ["gb"]))).body.decode()
     assert ",Plain," not in text
     assert ",Ünïcødé 抖音 😀," in text
 
 
 def test_estimates_csv_reads_back_the_same_names(market):
-    rows = parse_estimates_csv(batch(list(render.estimate_responses(market, [DAY], COUNTRIES))))
+    rows = parse_estimates_csv(
+        batch(list(estimates_render.estimate_responses(market, [DAY], COUNTRIES)))
+    )
     us_store = rows.filter(pl.col("country") == "us", pl.col("store") == "app_store")
     # An empty name is read as unknown.
     assert sorted(us_store["app_name"].to_list(), key=str) == sorted(
@@ -181,7 +185,7 @@ def test_estimates_csv_reads_back_the_same_names(market):
 
 
 def test_apple_feeds_escape_names_and_link_to_their_country(market):
-    responses = list(render.apple_chart_responses(market, [DAY], COUNTRIES))
+    responses = list(apple_render.apple_chart_responses(market, [DAY], COUNTRIES))
     current = [r for r in responses if r.source == "apple_rss"]
     legacy = [r for r in responses if r.source == "itunes_rss"]
     assert [(r.country, r.item) for r in current] == [
@@ -218,7 +222,7 @@ def test_apple_feeds_escape_names_and_link_to_their_country(market):
 
 
 def test_play_charts_escape_names(market):
-    files = list(render.google_play_responses(market, [DAY], COUNTRIES))
+    files = list(play_render.google_play_responses(market, [DAY], COUNTRIES))
     doc = json.loads(files[0].body)
     assert (doc["country"], doc["collection"]) == ("gb", "topselling_free")
     assert [r["rank"] for r in doc["results"]] == list(range(1, len(NAMES) + 1))

@@ -11,19 +11,23 @@ import polars as pl
 import pytest
 
 from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
-from assets.sample_market import render
 from assets.sample_market.source import check_window, sample_market
+from assets.sources.apple_charts import render as apple_render
+from assets.sources.google_play_charts import render as play_render
+from assets.sources.vendor_estimates import render as estimates_render
 from tests.conftest import REPO
 
 DAY = dt.date(2025, 1, 27)
 
 DIGEST = """
 import datetime as dt, hashlib
-from assets.sample_market import render
+from assets.sources.apple_charts import render as apple_render
+from assets.sources.vendor_estimates import render as estimates_render
+from assets.sources.google_play_charts import render as play_render
 from assets.sample_market.source import sample_market
 m = sample_market()
 h = hashlib.sha256()
-for fn in (render.apple_chart_responses, render.google_play_responses, render.estimate_responses):
+for fn in (apple_render.apple_chart_responses, play_render.google_play_responses, estimates_render.estimate_responses):
     for r in fn(m, [dt.date(2025, 1, 27)], ["us", "eg"]):
         h.update(r.item.encode()); h.update(r.body)
 print(h.hexdigest())
@@ -38,9 +42,9 @@ def market():
 def test_same_bytes_in_every_process(market):
     digest = hashlib.sha256()
     for fn in (
-        render.apple_chart_responses,
-        render.google_play_responses,
-        render.estimate_responses,
+        apple_render.apple_chart_responses,
+        play_render.google_play_responses,
+        estimates_render.estimate_responses,
     ):
         for r in fn(market, [DAY], ["us", "eg"]):
             digest.update(r.item.encode())

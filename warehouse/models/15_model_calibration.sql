@@ -1,6 +1,6 @@
 -- model_calibration: a copy of the lake's model_calibration dataset.
 -- One row per date, country, store, app_id of the panel: the known downloads that
--- calibrated the rank -> downloads model that day (assets/estimates/model.py; the
+-- calibrated the rank -> downloads model that day (assets/rank_model/model.py; the
 -- panel's apps that charted entered the fit), the source of the known figure and
 -- the date range of the fit.
 --

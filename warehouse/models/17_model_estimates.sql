@@ -10,7 +10,7 @@
 -- rank_to, ln downloads is normal with mean mu = log_scale - exponent * ln r and
 -- spread s = sqrt(sigma^2 + scale_se^2): the estimate is the median exp(mu), the
 -- interval exp(mu -/+ 1.2816 s) (1.2816: the 90th percentile of the standard
--- normal, so 80% between). See assets/estimates/model.py for the fit.
+-- normal, so 80% between). See assets/rank_model/model.py for the fit.
 --
 -- Incremental (see warehouse/build.py): a build recomputes the days from
 -- build_since() to build_until().

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from assets.fetching import Request
 from assets.products import Article
 from assets.raw import RawResponse, response_batch
-from assets.wikimedia.parse import WORLDWIDE, articles_frame, parse_pageviews
+from assets.sources.wikimedia_pageviews.parse import WORLDWIDE, articles_frame, parse_pageviews
 
 NO_VIEWS = frozenset({404})
 

@@ -18,9 +18,13 @@ import datetime as dt
 
 import polars as pl
 
-from assets.apple.parse import CURRENT_RSS_CHARTS, parse_current_rss, parse_legacy_rss
 from assets.fetching import Request
 from assets.raw import RawFileError, RawResponse, response_batch
+from assets.sources.apple_charts.parse import (
+    CURRENT_RSS_CHARTS,
+    parse_current_rss,
+    parse_legacy_rss,
+)
 
 CURRENT_LIMIT = 100  # the generator refuses more
 LEGACY_LIMIT = 200

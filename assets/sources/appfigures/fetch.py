@@ -13,9 +13,9 @@ import datetime as dt
 
 import polars as pl
 
-from assets.appfigures.parse import SOURCE, parse_estimates, parse_ranks
 from assets.fetching import Request
 from assets.raw import RawResponse, response_batch
+from assets.sources.appfigures.parse import SOURCE, parse_estimates, parse_ranks
 
 COUNTRY = "ww"  # one file per day for every country
 

@@ -16,8 +16,8 @@ import datetime as dt
 import polars as pl
 
 from assets.fetching import Request
-from assets.itunes.parse import SOURCE, lookup_batches, lookup_item, parse_lookup
 from assets.raw import RawResponse, response_batch
+from assets.sources.itunes_lookup.parse import SOURCE, lookup_batches, lookup_item, parse_lookup
 
 PREFERRED_STOREFRONT = "us"
 

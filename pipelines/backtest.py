@@ -1,7 +1,7 @@
 """Backtest of the rank -> downloads model: how far its estimates fall from the
 known downloads of the apps it did not see.
 
-    python -m warehouse.backtest [--start 2025-01-01 --end 2025-02-09]
+    python -m pipelines.backtest [--start 2025-01-01 --end 2025-02-09]
                                  [--product deepseek --date 2025-01-27 --vs perplexity]
 
 The model is fitted on the panel only (lake/model_calibration); every other app
@@ -159,7 +159,7 @@ def _lake_has_fit(lake: Path, start: dt.date, end: dt.date) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse.backtest", description=__doc__.split("\n")[0]
+        prog="python -m pipelines.backtest", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--start", type=date_argument, default=dt.date(2025, 1, 1))
     parser.add_argument("--end", type=date_argument, default=dt.date(2025, 2, 9))

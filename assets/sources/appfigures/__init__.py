@@ -1,0 +1,1 @@
+"""Appfigures: vendor rank histories and download estimates of the tracked products."""
