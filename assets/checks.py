@@ -1,8 +1,9 @@
 """Data checks of the lake datasets, run on each day before it is published.
 
-Each dataset has a dataframely schema: column types and nullability, value rules
-(ranks from 1, well-formed ids, non-negative counts) and rules over groups of rows
-(a chart's ranks are unique and run 1..N without gaps). ``check_day`` splits a
+Each checked dataset has a dataframely schema, derived from its declaration in
+``warehouse/datasets.py``: column types and nullability, value rules (ranks from 1,
+well-formed ids, non-negative counts), its grain (one row per grain) and rules over
+groups of rows (a chart's ranks run 1..N without gaps). ``check_day`` splits a
 day's rows into the valid and the invalid; a day with invalid rows is not
 published: its rows that broke a rule are kept in ``data/quarantine/lake/`` with
 the rules they broke, the lake keeps its previous version of the day, and the
@@ -19,78 +20,45 @@ import dataframely as dy
 import polars as pl
 
 from assets.raw import RawFileError
-from assets.schemas import STORES
 from assets.storage import atomic_write_bytes
-
-CHART = ["date", "country", "store", "device", "chart", "genre_id"]
-APP_STORE_ID = r"^\d+$"
-PLAY_PACKAGE = r"^[A-Za-z][\w]*(\.[A-Za-z0-9_]+)+$"
+from warehouse.datasets import DATASETS, Column, Dataset
 
 
-class ChartEntries(dy.Schema):
-    date = dy.Date()
-    country = dy.String(regex=r"^[a-z]{2}$")
-    store = dy.String(check=lambda c: c.is_in(STORES))
-    device = dy.String(check=lambda c: c.is_in(["iphone", "ipad", "android"]))
-    chart = dy.String(check=lambda c: c.is_in(["top_free", "top_paid", "top_grossing"]))
-    genre_id = dy.String(nullable=True)
-    rank = dy.Int32(min=1)
-    app_id = dy.String(min_length=1)
-    app_name = dy.String(nullable=True)
-    developer = dy.String(nullable=True)
-    source = dy.String()
-
-    @dy.rule()
-    def app_id_of_its_store(cls) -> pl.Expr:
-        app_store = pl.col("store") == "app_store"
-        return (
-            pl.when(app_store)
-            .then(pl.col("app_id").str.contains(APP_STORE_ID))
-            .otherwise(pl.col("app_id").str.contains(PLAY_PACKAGE))
-        )
-
-    @dy.rule()
-    def rank_unique_in_chart(cls) -> pl.Expr:
-        return pl.col("rank").is_unique().over(CHART)
-
-    @dy.rule()
-    def ranks_contiguous_in_chart(cls) -> pl.Expr:
-        return pl.col("rank").max().over(CHART) == pl.len().over(CHART)
-
-    @dy.rule()
-    def app_once_in_chart(cls) -> pl.Expr:
-        # One app at ranks 1 and 2 is a broken feed (or two files merged), not a chart.
-        return pl.col("app_id").is_unique().over(CHART)
+def dataframely_schema(dataset: Dataset) -> type[dy.Schema]:
+    """The dataframely schema of a dataset's declaration (warehouse/datasets.py): a
+    column per column, with its value rules, the grain as a rule (one row per grain,
+    named ``dataset.grain_rule``) and the dataset's rules over rows."""
+    attributes: dict[str, object] = {c.name: _column(c) for c in dataset.columns}
+    grain = list(dataset.grain)
+    attributes[dataset.grain_rule] = dy.rule()(lambda cls: pl.len().over(grain) == 1)
+    for rule in dataset.rules:
+        attributes[rule.name] = dy.rule()(lambda cls, valid=rule.valid: valid())
+    name = "".join(part.title() for part in dataset.name.split("_"))
+    return type(name, (dy.Schema,), attributes)
 
 
-class AppEstimates(dy.Schema):
-    date = dy.Date()
-    country = dy.String(regex=r"^[a-z]{2}$")
-    store = dy.String(check=lambda c: c.is_in(STORES))
-    app_id = dy.String(min_length=1)
-    app_name = dy.String(nullable=True)
-    downloads = dy.Int64(min=0)
-    dau = dy.Int64(nullable=True, min=0)
-    source = dy.String()
-
-    @dy.rule()
-    def one_estimate_per_app(cls) -> pl.Expr:
-        return pl.len().over("date", "country", "store", "app_id") == 1
-
-
-class SearchInterest(dy.Schema):
-    date = dy.Date()
-    country = dy.String(regex=r"^[a-z]{2}$")
-    source = dy.String()
-    term = dy.String(min_length=1)
-    product = dy.String(nullable=True)
-    interest = dy.Int64(min=0)
+def _column(column: Column) -> dy.Column:
+    kind = {
+        pl.Date: dy.Date,
+        pl.String: dy.String,
+        pl.Int32: dy.Int32,
+        pl.Int64: dy.Int64,
+        pl.Float64: dy.Float64,
+    }[column.dtype.base_type()]
+    options: dict[str, object] = {"nullable": column.nullable}
+    if column.regex is not None:
+        options["regex"] = column.regex
+    if column.min_length is not None:
+        options["min_length"] = column.min_length
+    if column.min is not None:
+        options["min"] = column.min
+    if column.values is not None:
+        options["check"] = lambda c, values=list(column.values): c.is_in(values)
+    return kind(**options)
 
 
 SCHEMAS: dict[str, type[dy.Schema]] = {
-    "chart_entries": ChartEntries,
-    "app_estimates": AppEstimates,
-    "search_interest": SearchInterest,
+    dataset.name: dataframely_schema(dataset) for dataset in DATASETS if dataset.checked
 }
 
 

@@ -16,7 +16,6 @@ from assets.fetching import FetchReport
 from assets.http import HttpClient
 from assets.live import live_client, lookup_plan_of_day
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
-from assets.products import wikipedia_articles
 from assets.raw import RawArchiveConflict, RawResponse, archive_all
 from assets.resources import ChartwatchConfig
 from assets.sample_market.source import check_window, sample_market
@@ -25,6 +24,7 @@ from assets.sources.google_play_charts import render as play_render
 from assets.sources.itunes_lookup import render as lookup_render
 from assets.sources.vendor_estimates import render as estimates_render
 from assets.sources.wikimedia_pageviews import render as pageviews_render
+from warehouse.products import read_products
 
 Respond = Callable[[ChartwatchConfig, list], Iterable[RawResponse]]
 Live = Callable[[ChartwatchConfig, dt.date, HttpClient], FetchReport]
@@ -43,7 +43,9 @@ def _google_play(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
 
 
 def _wikimedia(config: ChartwatchConfig, dates) -> Iterable[RawResponse]:
-    articles = [(a.product, a.project, a.article) for a in wikipedia_articles(config.products_path)]
+    articles = [
+        (a.product, a.project, a.article) for a in read_products(config.products_path).articles
+    ]
     return pageviews_render.pageview_responses(sample_market(), dates, articles)
 
 

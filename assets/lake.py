@@ -33,21 +33,12 @@ from assets.ingest import (
     vendor_estimates,
     wikimedia_pageviews,
 )
-from assets.metadata import column_schema, preview_table
+from assets.metadata import dataset_columns, preview_table
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
-from assets.products import appfigures_apps, wikipedia_articles
 from assets.rank_model import model
 from assets.raw import RawFileError, list_files, read_batch
 from assets.resources import ChartwatchConfig
-from assets.schemas import (
-    APP_ESTIMATES,
-    APP_METADATA,
-    CHART_ENTRIES,
-    MODEL_CALIBRATION,
-    MODEL_PARAMETERS,
-    SEARCH_INTEREST,
-    VENDOR_RANKS,
-)
+from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, MODEL_CALIBRATION
 from assets.sources.appfigures.fetch import apps_frame
 from assets.sources.appfigures.parse import parse_estimates, parse_ranks
 from assets.sources.apple_charts.parse import parse_current_rss, parse_legacy_rss
@@ -56,6 +47,9 @@ from assets.sources.itunes_lookup.parse import parse_lookup
 from assets.sources.vendor_estimates.parse import parse_estimates_csv
 from assets.sources.wikimedia_pageviews.parse import articles_frame, parse_pageviews
 from assets.storage import PART_FILE, read_partitions, replace_partitions
+from warehouse import datasets
+from warehouse.datasets import APP_STORE_ONLY, WORLDWIDE_ONLY, Dataset
+from warehouse.products import read_products
 from warehouse.units import human_bytes
 
 WW = "ww"  # the country of sources without one (Wikimedia)
@@ -87,7 +81,7 @@ def app_estimates_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFra
 
 
 def _appfigures_apps(config: ChartwatchConfig) -> pl.DataFrame:
-    return apps_frame(appfigures_apps(config.products_path))
+    return apps_frame(read_products(config.products_path).appfigures_apps)
 
 
 # Where two sources estimate the same app, country and day, the first wins: a user's
@@ -116,7 +110,7 @@ def vendor_ranks_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFram
 
 
 def search_interest_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
-    articles = articles_frame(wikipedia_articles(config.products_path))
+    articles = articles_frame(read_products(config.products_path).articles)
     return parse_pageviews(_read(config, "wikimedia", date, ".json", [WW]), articles)
 
 
@@ -212,15 +206,28 @@ def _top_of(filters: dict[str, object], by: str, descending: bool = False):
 
 @dataclass(frozen=True)
 class LakeDataset:
-    """A lake dataset: how a day of it is parsed from the archive and written."""
+    """A lake dataset (its declaration: warehouse/datasets.py) and how a day of it is
+    built: parsed from the archive, or computed from other datasets."""
 
-    name: str
+    declared: Dataset
     build_day: Callable[[ChartwatchConfig, dt.date], pl.DataFrame]
-    schema: pl.Schema
-    sort_by: list[str]
-    countries_of: Callable[[ChartwatchConfig], list[str]]
     # The rows worth showing in the UI's preview of a day.
     preview: Callable[[pl.DataFrame], pl.DataFrame] = lambda frame: frame
+
+    @property
+    def name(self) -> str:
+        return self.declared.name
+
+    @property
+    def schema(self) -> pl.Schema:
+        return self.declared.schema
+
+    def countries(self, config: ChartwatchConfig) -> list[str]:
+        """The storefronts it has partitions for."""
+        storefronts = self.declared.storefronts
+        if storefronts == WORLDWIDE_ONLY:
+            return [WW]
+        return list(config.countries_for("app_store" if storefronts == APP_STORE_ONLY else None))
 
 
 def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.date) -> DayResult:
@@ -254,8 +261,8 @@ def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.dat
         chartwatch.lake_dir / name,
         frame,
         [str(date)],
-        dataset.countries_of(chartwatch),
-        dataset.sort_by,
+        dataset.countries(chartwatch),
+        list(dataset.declared.sort_by),
     )
     seconds["write"] = time.perf_counter() - checked
     return DayResult(frame.height, per_country, stats, None, dataset.preview(frame), seconds)
@@ -265,7 +272,8 @@ def lake_asset(
     dataset: LakeDataset, description: str, deps: list[dg.AssetsDefinition | dg.AssetKey]
 ) -> dg.AssetsDefinition:
     """The Dagster asset of a lake dataset, with its checks and UI metadata."""
-    name, schema = dataset.name, dataset.schema
+    name = dataset.name
+    description = f"One row per {dataset.declared.row}. {description}".strip()
     key = dg.AssetKey(["lake", name])
     checked = name in SCHEMAS
 
@@ -314,7 +322,7 @@ def lake_asset(
         dates = partition_dates(context)
         common = {
             "path": dg.MetadataValue.path(str(dataset_dir)),
-            "dagster/column_schema": column_schema(schema),
+            "dagster/column_schema": dataset_columns(dataset.declared),
         }
         day_before = _rows_on(dataset_dir, dates[0] - dt.timedelta(days=1)) if checked else None
         published: dict[str, dict] = {}
@@ -430,75 +438,34 @@ def _check_results(
 
 
 CHART_ENTRIES_DATASET = LakeDataset(
-    "chart_entries",
+    datasets.CHART_ENTRIES,
     chart_entries_for_day,
-    CHART_ENTRIES,
-    ["store", "device", "chart", "genre_id", "rank"],
-    lambda config: list(config.countries_for()),
     _top_of(
         {"country": "us", "store": "app_store", "device": "iphone", "chart": "top_free"}, "rank"
     ),
 )
 APP_ESTIMATES_DATASET = LakeDataset(
-    "app_estimates",
+    datasets.APP_ESTIMATES,
     app_estimates_for_day,
-    APP_ESTIMATES,
-    ["store", "app_id"],
-    lambda config: list(config.countries_for()),
     _top_of({"country": "us", "store": "app_store"}, "downloads", descending=True),
 )
 SEARCH_INTEREST_DATASET = LakeDataset(
-    "search_interest",
-    search_interest_for_day,
-    SEARCH_INTEREST,
-    ["source", "term"],
-    lambda config: [WW],
-    _top_of({}, "interest", descending=True),
+    datasets.SEARCH_INTEREST, search_interest_for_day, _top_of({}, "interest", descending=True)
 )
 
-chart_entries = lake_asset(
-    CHART_ENTRIES_DATASET,
-    "One row per date, country, store, device, chart, genre and rank: every archived chart.",
-    [apple_charts, google_play_charts],
-)
-app_estimates = lake_asset(
-    APP_ESTIMATES_DATASET,
-    "One row per date, country, store and app: estimated downloads and DAU, with their source.",
-    [vendor_estimates],
-)
-search_interest = lake_asset(
-    SEARCH_INTEREST_DATASET,
-    "One row per date, country, source and term: search interest (Wikipedia pageviews).",
-    [wikimedia_pageviews],
-)
+chart_entries = lake_asset(CHART_ENTRIES_DATASET, "", [apple_charts, google_play_charts])
+app_estimates = lake_asset(APP_ESTIMATES_DATASET, "", [vendor_estimates])
+search_interest = lake_asset(SEARCH_INTEREST_DATASET, "", [wikimedia_pageviews])
 
 app_metadata = lake_asset(
-    LakeDataset(
-        "app_metadata",
-        app_metadata_for_day,
-        APP_METADATA,
-        ["store", "app_id"],
-        lambda config: list(config.countries_for("app_store")),
-    ),
-    "One row per date, country (the storefront asked), store and app: the App Store listing"
-    " (name, developer, bundle id, genre, price, rating count) from the iTunes Lookup API.",
+    LakeDataset(datasets.APP_METADATA, app_metadata_for_day),
+    "(name, developer, bundle id, genre, price, rating count).",
     [itunes_lookup],
 )
 
-MODEL_CALIBRATION_DATASET = LakeDataset(
-    "model_calibration",
-    model_calibration_for_day,
-    MODEL_CALIBRATION,
-    ["store", "app_id"],
-    lambda config: list(config.countries_for()),
-)
+MODEL_CALIBRATION_DATASET = LakeDataset(datasets.MODEL_CALIBRATION, model_calibration_for_day)
 MODEL_PARAMETERS_DATASET = LakeDataset(
-    "model_parameters",
-    model_parameters_for_day,
-    MODEL_PARAMETERS,
-    ["store", "device", "chart", "rank_from"],
-    lambda config: list(config.countries_for()),
-    _top_of({"country": "us"}, "store"),
+    datasets.MODEL_PARAMETERS, model_parameters_for_day, _top_of({"country": "us"}, "store")
 )
 MODEL_DATASETS = [MODEL_CALIBRATION_DATASET, MODEL_PARAMETERS_DATASET]
 # The sample market's lake, in the order a run builds it.
@@ -510,44 +477,21 @@ SAMPLE_DATASETS = [
 ]
 model_calibration = lake_asset(
     MODEL_CALIBRATION_DATASET,
-    "One row per date, country, store and app of the panel: the known downloads that"
-    " calibrate the rank -> downloads model (a seeded 10% of apps, or CHARTWATCH_PANEL).",
+    "A seeded 10% of the apps, or CHARTWATCH_PANEL.",
     [dg.AssetKey(["lake", "app_estimates"])],
 )
-model_parameters = lake_asset(
-    MODEL_PARAMETERS_DATASET,
-    "One row per date, country, store, device, chart and rank band: the fitted power law"
-    " d(r) = scale * r^(-exponent), its spread and how it was fitted.",
-    [chart_entries, model_calibration],
-)
+model_parameters = lake_asset(MODEL_PARAMETERS_DATASET, "", [chart_entries, model_calibration])
 model_assets = [model_calibration, model_parameters]
 
 lake_assets = [chart_entries, app_estimates, search_interest, *model_assets]
 # Live mode: estimates from imports and Appfigures, and Appfigures' rank histories.
 live_app_estimates = lake_asset(
-    LakeDataset(
-        "app_estimates",
-        live_app_estimates_for_day,
-        APP_ESTIMATES,
-        ["store", "app_id"],
-        lambda config: list(config.countries_for()),
-        APP_ESTIMATES_DATASET.preview,
-    ),
-    "One row per date, country, store and app: estimated downloads and DAU, with their source"
-    " (imports first, then Appfigures).",
+    LakeDataset(datasets.APP_ESTIMATES, live_app_estimates_for_day, APP_ESTIMATES_DATASET.preview),
+    "Imports first, then Appfigures.",
     [vendor_estimates, appfigures],
 )
 vendor_ranks = lake_asset(
-    LakeDataset(
-        "vendor_ranks",
-        vendor_ranks_for_day,
-        VENDOR_RANKS,
-        ["store", "device", "chart", "genre_id", "app_id"],
-        lambda config: list(config.countries_for()),
-    ),
-    "One row per date, country, store, device, chart, genre and app: a vendor's rank history"
-    " of the tracked products (Appfigures); positions only, not whole charts.",
-    [appfigures],
+    LakeDataset(datasets.VENDOR_RANKS, vendor_ranks_for_day), "", [appfigures]
 )
 
 # App Store listings: part of live mode's definitions (the sample market can answer

@@ -30,7 +30,6 @@ from assets.fetching import (
     split_by_archive,
 )
 from assets.http import HttpClient, client_from_env
-from assets.products import appfigures_apps, wikipedia_articles
 from assets.raw import list_files, partition_dir
 from assets.resources import ChartwatchConfig
 from assets.sources.appfigures.fetch import appfigures_requests, appfigures_validator, apps_frame
@@ -38,6 +37,7 @@ from assets.sources.apple_charts.fetch import chart_requests, validate_chart
 from assets.sources.itunes_lookup.fetch import lookup_plan, lookup_requests, validate_lookup
 from assets.sources.wikimedia_pageviews.fetch import pageview_requests, pageview_validator
 from assets.storage import read_partitions
+from warehouse.products import read_products
 
 # Wikimedia asks API users to stay well under 100 requests per second; Apple's
 # feeds are a CDN, but a full sweep of 175 storefronts should not look like a flood.
@@ -111,7 +111,7 @@ def _from_archive_only(
 
 
 def wikimedia_pageviews(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
-    articles = wikipedia_articles(config.products_path)
+    articles = read_products(config.products_path).articles
     requests = pageview_requests(config.wikimedia_url, date, articles)
     if date >= today():
         # Not published yet: nothing fails, the day is fetched by a later run.
@@ -149,7 +149,7 @@ def appfigures(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> F
     token = os.environ.get("APPFIGURES_TOKEN", "").strip()
     if not token:
         return FetchReport(notes=["APPFIGURES_TOKEN is not set: Appfigures is skipped"])
-    apps = apps_frame(appfigures_apps(config.products_path))
+    apps = apps_frame(read_products(config.products_path).appfigures_apps)
     if apps.is_empty():
         return FetchReport(
             notes=["no product of products.toml maps its apps to Appfigures (appfigures = {...})"]

@@ -7,6 +7,8 @@ import base64
 import dagster as dg
 import polars as pl
 
+from warehouse.datasets import Dataset
+
 PREVIEW_ROWS = 10
 
 _TYPES = {
@@ -28,6 +30,21 @@ def column_schema(schema: pl.Schema) -> dg.TableSchema:
     """A Polars schema as the table schema the UI shows in an asset's columns tab."""
     return dg.TableSchema(
         columns=[dg.TableColumn(name, _type(dtype)) for name, dtype in schema.items()]
+    )
+
+
+def dataset_columns(dataset: Dataset) -> dg.TableSchema:
+    """A lake dataset's columns, with their descriptions, as the UI's columns tab shows them."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                c.name,
+                _type(c.dtype),
+                description=c.description,
+                constraints=dg.TableColumnConstraints(nullable=c.nullable),
+            )
+            for c in dataset.columns
+        ]
     )
 
 

@@ -21,12 +21,12 @@ import dagster as dg
 import duckdb
 
 from assets.metadata import png_markdown
-from assets.products import load_products
 from assets.resources import ChartwatchConfig
 from assets.storage import atomic_write_bytes
 from assets.warehouse_tables import live_warehouse, warehouse
 from warehouse import pictures
 from warehouse.build import connect_read_only
+from warehouse.products import ProductCatalog, read_products
 from warehouse.report import launch_report, render_html
 
 CHART = "top free iPhone"
@@ -38,7 +38,7 @@ def latest_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 
 
 def render_reports(
-    con: duckdb.DuckDBPyConnection, products: dict[str, dict], day: dt.date, out: Path
+    con: duckdb.DuckDBPyConnection, products: ProductCatalog, day: dt.date, out: Path
 ) -> tuple[dict[str, bytes], list[Path]]:
     """Render the day's pictures and every product's launch report into ``out``.
 
@@ -51,11 +51,11 @@ def render_reports(
         pictures.countries_at_no1(con, day), f"Countries at #1, {CHART}, two weeks to {day}"
     )
     shares = {
-        product: pictures.country_shares_png(
-            pictures.country_shares(con, product, day),
-            f"{spec.get('name', product)}: share of downloads to {day}, by country",
+        product.key: pictures.country_shares_png(
+            pictures.country_shares(con, product.key, day),
+            f"{product.name}: share of downloads to {day}, by country",
         )
-        for product, spec in products.items()
+        for product in products
     }
     written = {
         out / "rank-movers.png": movers,
@@ -64,33 +64,32 @@ def render_reports(
     }
     # The launch report on the morning after the day: its figures include the day.
     morning = day + dt.timedelta(days=1)
-    for product, spec in products.items():
-        rivals = [c for c in spec.get("competitors", []) if c in products]
+    for spec in products:
+        product = spec.key
+        rivals = [c for c in spec.competitors if c in products]
         if not rivals:
             continue
         report = launch_report(con, product, morning, rivals[0])
         page = render_html(
-            f"Launch report: {spec.get('name', product)} on the morning of {morning},"
-            f" vs {products[rivals[0]].get('name', rivals[0])}",
+            f"Launch report: {spec.name} on the morning of {morning},"
+            f" vs {products[rivals[0]].name}",
             report,
             {
                 f"Biggest climbers, US {CHART}, {day}": movers,
                 f"Countries at #1, {CHART}, to {day}": leaders,
-                f"Where {spec.get('name', product)}'s downloads came from, to {day}": shares[
-                    product
-                ],
+                f"Where {spec.name}'s downloads came from, to {day}": shares[product],
             },
         )
         written[out / f"launch-{product}.html"] = page.encode()
     for path, data in written.items():
         atomic_write_bytes(path, data)
-    headline = next(iter(products), None)
+    headline = next((p.key for p in products), None)
     shown = {
         f"Biggest climbers, US {CHART}, {day}": movers,
         f"Countries where the leading apps are #1 ({CHART}), two weeks to {day}": leaders,
     }
     if headline is not None:
-        name = products[headline].get("name", headline)
+        name = products[headline].name
         shown[f"{name}'s share of downloads by country, to {day}"] = shares[headline]
     return shown, sorted(written)
 
@@ -113,7 +112,7 @@ def reports_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
     ) -> dg.MaterializeResult:
         chartwatch.check()
-        products = load_products(chartwatch.products_path)
+        products = read_products(chartwatch.products_path)
         with connect_read_only(chartwatch.warehouse_path) as con:
             day = latest_day(con)
             if day is None:

@@ -27,27 +27,7 @@ from assets.lake import (
 )
 from assets.partitions import daily_partitions, partition_dates, single_run
 from assets.resources import ChartwatchConfig
-from warehouse.build import build_warehouse
-
-# Contract tables and what one row means (shown in the UI).
-WAREHOUSE_TABLES = {
-    "chart_entries": "date, country, store, device, chart, genre and rank",
-    "app_estimates": "date, country, store and app: downloads and DAU in use (vendor or model,"
-    " CHARTWATCH_ESTIMATES)",
-    "model_estimates": "date, country, store and charting app: the rank model's downloads",
-    "model_parameters": "date, country, store, device, chart and rank band: the fitted power law",
-    "model_calibration": "date, country, store and panel app: the known downloads of the fit",
-    "search_interest": "date, country, source and term",
-    "app_metadata": "date, storefront, store and app: the App Store listing (iTunes Lookup)",
-    "vendor_ranks": "date, country, store, device, chart, genre and app: a vendor's rank history",
-    "apps": "store and app: its product key, latest name and listing",
-    "app_chart_coverage": "date, store, device, chart and app: countries at #1, top 10, charting",
-    "app_rank_history": "date, country, store, device, chart and app: rank, 1 and 7 days before",
-    "product_downloads_daily": "date and product: downloads, cumulative, last 7 days and share",
-    "product_country_share": "date, product and country: share of downloads to date",
-    "product_dau_daily": "date and product: DAU and week-over-week growth",
-    "search_interest_daily": "date, product and source: summed interest",
-}
+from warehouse.build import build_warehouse, table_rows
 
 
 def warehouse_asset(
@@ -65,9 +45,10 @@ def warehouse_asset(
         key=["warehouse", "duckdb"],
         group_name="warehouse",
         kinds={"duckdb", "sql"},
-        description="The DuckDB warehouse (data/warehouse.duckdb): the contract tables, one row per "
-        + "; ".join(f"{table}: {grain}" for table, grain in WAREHOUSE_TABLES.items())
-        + "; and the launch_report() macro.",
+        description="The DuckDB warehouse (data/warehouse.duckdb): its tables and the"
+        " launch_report() macro, one row per "
+        + "; ".join(f"{table}: {row}" for table, row in table_rows().items())
+        + ".",
         deps=list(lake),
         partitions_def=daily_partitions,
         backfill_policy=single_run,
@@ -90,17 +71,18 @@ def warehouse_asset(
             estimates=chartwatch.estimates,
         )
         context.log.info(f"warehouse {dates[0]}..{dates[-1]}: {counts}")
+        rows = table_rows()
         return dg.MaterializeResult(
             metadata={
                 "database": dg.MetadataValue.path(str(chartwatch.warehouse_path)),
                 "tables": dg.MetadataValue.md(
                     "| table | one row per | rows |\n|---|---|---|\n"
                     + "\n".join(
-                        f"| {table} | {grain} | {counts.get(table, 0):,} |"
-                        for table, grain in WAREHOUSE_TABLES.items()
+                        f"| {table} | {rows.get(table, '')} | {count:,} |"
+                        for table, count in counts.items()
                     )
                 ),
-                **{f"rows_{table}": counts.get(table, 0) for table in WAREHOUSE_TABLES},
+                **{f"rows_{table}": count for table, count in counts.items()},
             }
         )
 

@@ -117,12 +117,9 @@ def check_days(config: ChartwatchConfig, start: dt.date, end: dt.date) -> None:
 def check_products(path: Path) -> None:
     """Read the products file as every step will, so that a mistake in it is refused
     before a run starts rather than by each step of it."""
-    from assets.products import appfigures_apps, wikipedia_articles
-    from warehouse.build import read_products
+    from warehouse.products import read_products
 
     read_products(path)
-    wikipedia_articles(path)
-    appfigures_apps(path)
 
 
 def check_partition_days(start: dt.date, end: dt.date) -> None:

@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from assets.products import wikipedia_articles
 from bench.run import REPO, TARGETS, _clear_previous_run
+from warehouse.products import read_products
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_every_measurement_has_a_time_and_a_peak_memory(quick):
     daily = figures["daily_full"]
     assert daily["raw"] + daily["lake"] + daily["warehouse"] == pytest.approx(daily["seconds"])
     # A new day's charts (3) and estimates (1) of every storefront, and its pageviews.
-    articles = len(wikipedia_articles(REPO / "products.toml"))
+    articles = len(read_products(REPO / "products.toml").articles)
     assert daily["files"] == 175 * 3 + 175 + articles
 
 

@@ -80,10 +80,10 @@ def test_reports_asset_shows_the_latest_days_pictures_and_writes_every_launch_re
 
     import dagster as dg
 
-    from assets.products import load_products
     from assets.reports import launch_pictures
     from assets.resources import ChartwatchConfig
     from tests.conftest import REPO
+    from warehouse.products import read_products
 
     shutil.copy(short_window / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
     config = ChartwatchConfig(data_dir=str(tmp_path), products_file=str(REPO / "products.toml"))
@@ -98,10 +98,10 @@ def test_reports_asset_shows_the_latest_days_pictures_and_writes_every_launch_re
     assert len(images) == 3 and all(base64.b64decode(i).startswith(PNG) for i in images)
     assert "DeepSeek" in event.metadata["pictures"].value  # the headline product's shares
     folder = tmp_path / "reports" / f"date={DAY}"
-    products = load_products(REPO / "products.toml")
+    products = read_products(REPO / "products.toml")
     # One launch report per tracked product with a competitor (Temu has none).
     assert {p.name for p in folder.glob("launch-*.html")} == {
-        f"launch-{p}.html" for p, spec in products.items() if spec.get("competitors")
+        f"launch-{p.key}.html" for p in products if p.competitors
     } and "launch-temu.html" not in {p.name for p in folder.iterdir()}
     page = (folder / "launch-deepseek.html").read_text()
     assert "on the morning of 2025-01-28" in page and page.count("data:image/png;base64,") == 3

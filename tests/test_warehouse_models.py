@@ -542,9 +542,8 @@ def test_without_lookups_apps_have_empty_listings(tmp_path, tables):
 )
 def test_a_product_key_that_is_not_a_plain_word_is_refused(tmp_path, key):
     """A key names files (launch-<key>.html): one with '/' would write outside the folder."""
-    from assets.products import load_products
-    from warehouse.build import read_products
     from warehouse.errors import InvalidSetting
+    from warehouse.products import read_products
 
     products = tmp_path / "products.toml"
     products.write_text(f'[products."{key}"]\nname = "X"\n', encoding="utf-8")
@@ -552,4 +551,4 @@ def test_a_product_key_that_is_not_a_plain_word_is_refused(tmp_path, key):
     with pytest.raises(WarehouseBuildError, match="is not allowed"):
         read_products(products)
     with pytest.raises(InvalidSetting, match="is not allowed"):
-        load_products(products)
+        read_products(products)

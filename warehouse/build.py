@@ -3,10 +3,11 @@
 ``build_warehouse`` runs the SQL models of ``warehouse/models`` in file-name order,
 in one transaction: a failed build leaves the previous warehouse as it was.
 
-- Base tables (LAKE_DATASETS) are copied from the lake one window at a time, a month
-  at most (the window's rows are deleted, then inserted again from the Parquet files
-  of only that window's date folders), so an update is idempotent, leaves other dates
-  alone and never scans years of files.
+- Base tables (LAKE_DATASETS), created from the datasets' declarations with their
+  comments (``warehouse/datasets.py``), are copied from the lake one window at a
+  time, a month at most (the window's rows are deleted, then inserted again from the
+  Parquet files of only that window's date folders), so an update is idempotent,
+  leaves other dates alone and never scans years of files.
 - The products tables, ``apps`` and the ``launch_report`` macro are recreated on
   every build.
 - Incremental models (the derived tables: their SQL calls ``build_since()``) recompute
@@ -37,34 +38,32 @@ import hashlib
 import os
 import re
 import time
-import tomllib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
-from warehouse.errors import ChartwatchError, DiskFull, InvalidSetting, is_disk_full
+from warehouse.datasets import DATASETS, Dataset
+from warehouse.errors import (
+    ChartwatchError,
+    DiskFull,
+    InvalidSetting,
+    WarehouseBuildError,
+    is_disk_full,
+)
 from warehouse.failpoints import failpoint
-from warehouse.keys import PRODUCT_KEY_RULE, is_product_key
+from warehouse.products import ProductCatalog, read_products
 
 MODELS_DIR = Path(__file__).parent / "models"
 # One row: the hash of the incremental models the derived tables were built with
 # (no time stamp or window, so rebuilding a window leaves the file's tables as they were).
 STATE_TABLE = "warehouse_state"
 
-# Datasets of the lake, each copied into the base table of the same name.
-LAKE_DATASETS = (
-    "chart_entries",
-    "app_estimates",
-    "search_interest",
-    "app_metadata",
-    "vendor_ranks",
-    "model_calibration",
-    "model_parameters",
-)
+# Datasets of the lake (warehouse/datasets.py), each copied into the base table of
+# the same name, which the build creates from the dataset's declaration.
+LAKE_DATASETS = tuple(dataset.name for dataset in DATASETS)
 # Which downloads app_estimates holds (CHARTWATCH_ESTIMATES; 18_estimates_in_use.sql).
 ESTIMATES_MODES = ("vendor", "model")
 
@@ -77,12 +76,10 @@ _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", r
 _FAR_PAST = dt.date.min
 _FAR_FUTURE = dt.date.max
 
+# "One row per <grain>" up to a colon or the sentence's end (not "e.g." nor "..").
+_ROW_SENTENCE = re.compile(r"One row per (.+?)(?::|(?<![.])(?<!e\.g)(?<!i\.e)\.(?=\s|$))")
 _MODEL_FILE = re.compile(r"^(?P<order>\d+)_(?P<name>[a-z0-9_]+)\.sql$")
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
-
-
-class WarehouseBuildError(ChartwatchError, RuntimeError):
-    """A build that failed; the warehouse was left as it was before the build."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +93,20 @@ class Model:
     @property
     def sql(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+    @property
+    def row(self) -> str:
+        """What one row of its table is: the header's sentence "One row per ..." (every
+        model file starts with a comment saying so)."""
+        lines = []
+        for line in self.sql.splitlines():
+            text = line.removeprefix("--").strip()
+            if not line.startswith("--") or not text:
+                break  # the header's first paragraph only
+            lines.append(text)
+        # Up to a colon (the grain, before what the row holds) or the sentence's end.
+        found = _ROW_SENTENCE.search(" ".join(lines))
+        return found[1] if found else ""
 
     @property
     def incremental(self) -> bool:
@@ -118,67 +129,13 @@ def models(models_dir: Path = MODELS_DIR) -> list[Model]:
     return sorted(found, key=lambda model: (model.order, model.name))
 
 
-@dataclass(frozen=True)
-class ProductCatalog:
-    """products.toml as the frames the products models load."""
-
-    products: pl.DataFrame
-    tracked_apps: pl.DataFrame
-    product_competitors: pl.DataFrame
-    wikipedia_articles: pl.DataFrame
-
-
-def read_products(products_file: Path) -> ProductCatalog:
-    """Parse and check products.toml (see the comments at the top of that file)."""
-    try:
-        entries = tomllib.loads(products_file.read_text(encoding="utf-8")).get("products", {})
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise WarehouseBuildError(
-            f"cannot read the products file {products_file}: {error}"
-        ) from error
-
-    products, apps, competitors, articles = [], [], [], []
-    owner_of_app: dict[tuple[str, str], str] = {}
-    for product, entry in sorted(entries.items()):
-        where = f"{products_file} [products.{product}]"
-        if not is_product_key(product):
-            raise WarehouseBuildError(
-                f"{products_file}: product key {product!r} is not allowed; a key is"
-                f" {PRODUCT_KEY_RULE}"
-            )
-        if not isinstance(entry, dict) or not entry.get("name"):
-            raise WarehouseBuildError(f"{where}: a product needs a name = '...'")
-        products.append((product, entry["name"], entry.get("category")))
-        for store in ("app_store", "google_play"):
-            for app_id in entry.get(store, []):
-                app = (store, str(app_id))
-                if app in owner_of_app:
-                    # One app in two products would count its downloads twice.
-                    raise WarehouseBuildError(
-                        f"{where}: {store} app {app_id} is already listed under"
-                        f" [products.{owner_of_app[app]}]; list each app under one product"
-                    )
-                owner_of_app[app] = product
-                apps.append((product, *app))
-        competitors.extend((product, competitor) for competitor in entry.get("competitors", []))
-        for spec in entry.get("wikipedia", []):
-            language, _, article = spec.partition(":")
-            if not language or not article:
-                raise WarehouseBuildError(
-                    f"{where}: wikipedia entry {spec!r} is not '<language>:<Article title>'"
-                )
-            articles.append((product, f"{language}.wikipedia", article, language))
-
-    return ProductCatalog(
-        products=_frame(products, ["product", "name", "category"]),
-        tracked_apps=_frame(apps, ["product", "store", "app_id"]),
-        product_competitors=_frame(competitors, ["product", "competitor"]),
-        wikipedia_articles=_frame(articles, ["product", "project", "article", "language"]),
-    )
-
-
-def _frame(rows: list[tuple], columns: list[str]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+def table_rows() -> dict[str, str]:
+    """What one row of each table is: the lake datasets' declarations, then each
+    model's header (a macro's too: the rows it returns)."""
+    return {
+        **{dataset.name: dataset.row for dataset in DATASETS},
+        **{model.name: model.row for model in models()},
+    }
 
 
 class WarehouseBusy(ChartwatchError, RuntimeError):
@@ -310,17 +267,17 @@ def _build_in_transaction(
         mode_changed = _modes_in_use(con) - {estimates} != set()
         _stage_previous_apps(con, full)
         scopes: list[tuple[dt.date, dt.date]] = []
+        for dataset in DATASETS:
+            _create_base_table(con, dataset)
+            # The estimates mode rewrites app_estimates (18_estimates_in_use.sql):
+            # after a change of mode every day of it is reloaded from the lake,
+            # not only the window's.
+            reload = mode_changed and dataset.name == "app_estimates"
+            loaded = None if reload else window
+            for part in _load_windows(con, dataset.name, lake_dir, loaded):
+                _load_window(con, dataset.name, lake_dir / dataset.name, part)
         for model in build_models:
-            if model.name in LAKE_DATASETS:
-                _run_model(con, model)
-                # The estimates mode rewrites app_estimates (18_estimates_in_use.sql):
-                # after a change of mode every day of it is reloaded from the lake,
-                # not only the window's.
-                reload = mode_changed and model.name == "app_estimates"
-                loaded = None if reload else window
-                for part in _load_windows(con, model.name, lake_dir, loaded):
-                    _load_window(con, model.name, lake_dir / model.name, part)
-            elif model.incremental:
+            if model.incremental:
                 if not scopes:
                     failpoint("warehouse.build")
                 if full:
@@ -542,10 +499,15 @@ def _record_state(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
 
 
 def _stage_products(con: duckdb.DuckDBPyConnection, catalog: ProductCatalog) -> None:
-    con.register("staged_products", catalog.products)
-    con.register("staged_tracked_apps", catalog.tracked_apps)
-    con.register("staged_product_competitors", catalog.product_competitors)
-    con.register("staged_wikipedia_articles", catalog.wikipedia_articles)
+    for name, frame in catalog.frames().items():
+        con.register(f"staged_{name}", frame)
+
+
+def _create_base_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+    """The base table of a lake dataset, from its declaration, with its comments."""
+    con.execute(dataset.duckdb_table())
+    for comment in dataset.duckdb_comments():
+        con.execute(comment)
 
 
 def _run_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
@@ -593,7 +555,7 @@ def _load_window(
         raise WarehouseBuildError(
             f"loading {table} (dates {window[0]}..{window[1]}) from {dataset_dir} failed, the"
             f" warehouse was left unchanged: {error}; fix or rewrite the named Parquet"
-            " partition (its columns are those of assets/schemas.py), then build again"
+            " partition (its columns are those of warehouse/datasets.py), then build again"
         ) from error
 
 
@@ -626,7 +588,7 @@ def _add_new_lake_columns(con: duckdb.DuckDBPyConnection, table: str, staged: st
 def _row_counts(con: duckdb.DuckDBPyConnection, build_models: list[Model]) -> dict[str, int]:
     tables = _tables(con)
     return {
-        model.name: con.execute(f"SELECT count(*) FROM {model.name}").fetchone()[0]
-        for model in build_models
-        if model.name in tables
+        name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        for name in [*LAKE_DATASETS, *(model.name for model in build_models)]
+        if name in tables
     }

@@ -26,6 +26,10 @@ class InvalidSetting(ChartwatchError, ValueError):
     that cannot be used; the message names it and says what is allowed."""
 
 
+class WarehouseBuildError(ChartwatchError, RuntimeError):
+    """A build that failed; the warehouse was left as it was before the build."""
+
+
 class DiskFull(ChartwatchError, OSError):
     """A write that found no space left on its device."""
 

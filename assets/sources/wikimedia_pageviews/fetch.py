@@ -17,9 +17,9 @@ import datetime as dt
 from urllib.parse import quote
 
 from assets.fetching import Request
-from assets.products import Article
 from assets.raw import RawResponse, response_batch
 from assets.sources.wikimedia_pageviews.parse import WORLDWIDE, articles_frame, parse_pageviews
+from warehouse.products import Article
 
 NO_VIEWS = frozenset({404})
 

@@ -45,7 +45,7 @@ _PAGEVIEWS = pl.Struct(
 
 
 def articles_frame(articles) -> pl.DataFrame:
-    """Tracked articles (assets.products.Article) as the frame ``parse_pageviews`` takes."""
+    """Tracked articles (warehouse.products.Article) as the frame ``parse_pageviews`` takes."""
     return pl.DataFrame(
         [(a.project, a.article, a.product) for a in articles],
         schema=["project", "article", "product"],
