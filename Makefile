@@ -54,7 +54,7 @@ instance:
 
 demo: install instance
 	$(RUN) -m pipelines.cli materialize --start "$$START" --end "$$END" --via "make demo"
-	$(RUN) -m warehouse.report --product deepseek --date 2025-01-27 --vs perplexity $(if $(filter model,$(CHARTWATCH_ESTIMATES)),,--compare)
+	$(RUN) -m pipelines.report --product deepseek --date 2025-01-27 --vs perplexity $(if $(filter model,$(CHARTWATCH_ESTIMATES)),,--compare)
 	@$(if $(filter model,$(CHARTWATCH_ESTIMATES)),echo; echo "CHARTWATCH_ESTIMATES=model: downloads come from the rank model (ranks and the panel only); make backtest sets them beside the vendor data")
 	@echo
 	@echo "Next:"
@@ -87,7 +87,7 @@ import: install
 	$(RUN) -m pipelines.cli import "$$SOURCE" --date "$$DATE" --country "$$COUNTRY" --files "$$FILES"
 
 report: install
-	$(RUN) -m warehouse.report --product "$$PRODUCT" --date "$$DATE" --vs "$$VS" --format "$$FORMAT"
+	$(RUN) -m pipelines.report --product "$$PRODUCT" --date "$$DATE" --vs "$$VS" --format "$$FORMAT"
 
 # The benchmark of issue 5: a year of every App Store storefront (QUICK=1: 30 days),
 # in data/bench; writes bench/results.md.

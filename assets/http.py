@@ -36,7 +36,6 @@ API that insists on a key in the query string does not leak it into logs either.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -286,8 +285,8 @@ class HttpClient:
     ``"itunes.apple.com"``) to the minimum seconds between request starts to it;
     other hosts get ``default_interval``. The mapping is kept as the attribute
     ``per_host_interval`` (keys lower-case, as a URL's host), which callers may
-    update, e.g. with their sources' intervals on a client from
-    :func:`client_from_env`.
+    update, e.g. with their sources' intervals (``assets/live.py:live_client`` builds
+    the client of a run from the settings).
     """
 
     def __init__(
@@ -442,34 +441,6 @@ class HttpClient:
             reason = _describe(cause)
             advice = "check the URL and the network"
         return HttpError(shown, None, reason, attempts=attempts, advice=advice)
-
-
-def client_from_env(contact: str | None = None) -> HttpClient:
-    """An :class:`HttpClient` set up from the environment.
-
-    ``CHARTWATCH_CONTACT`` (unless ``contact`` is given), ``CHARTWATCH_HTTP_TIMEOUT``
-    (read timeout in seconds, default 30) and ``CHARTWATCH_HTTP_RETRIES`` (default 5).
-    """
-    if contact is None:
-        contact = os.environ.get("CHARTWATCH_CONTACT", "")
-    timeout = _env_number("CHARTWATCH_HTTP_TIMEOUT", 30.0, float, "a number of seconds > 0", 1e-9)
-    retries = _env_number("CHARTWATCH_HTTP_RETRIES", 5, int, "a whole number >= 0", 0)
-    return HttpClient(contact=contact, read_timeout=timeout, retries=retries)
-
-
-def _env_number(name: str, default, convert, expected: str, minimum):
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = convert(raw)
-    except ValueError:
-        value = None
-    if value is None or not minimum <= value < float("inf"):
-        raise ValueError(
-            f"{name}={raw!r} is not {expected}; fix it, or unset it for the default ({default})"
-        )
-    return value
 
 
 def _shown_url(url: str, params: Mapping[str, Any] | None) -> str:

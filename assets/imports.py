@@ -31,36 +31,9 @@ from assets.raw import (
     partition_dir,
     response_batch,
 )
-from assets.sources.apple_charts.imports import (
-    CURRENT_DOCUMENTED,
-    LEGACY_DOCUMENTED,
-    current_rss_name,
-    legacy_rss_name,
-)
-from assets.sources.apple_charts.parse import parse_current_rss, parse_legacy_rss
-from assets.sources.google_play_charts import imports as google_play_imports
-from assets.sources.google_play_charts.parse import parse_google_play_charts
-from assets.sources.importing import Importer, import_problem
-from assets.sources.vendor_estimates.imports import ESTIMATES_ITEM, estimates_name
-from assets.sources.vendor_estimates.parse import parse_estimates_csv
+from assets.sources import importable
+from assets.sources.importing import import_problem
 from warehouse.errors import InvalidSetting
-
-IMPORTERS: dict[str, Importer] = {
-    "google_play": Importer(
-        ".json",
-        parse_google_play_charts,
-        google_play_imports.DOCUMENTED,
-        google_play_imports.google_play_name,
-    ),
-    "vendor_estimates": Importer(
-        ".csv",
-        lambda batch: parse_estimates_csv(batch, source="import"),
-        ESTIMATES_ITEM,
-        estimates_name,
-    ),
-    "apple_rss": Importer(".json", parse_current_rss, CURRENT_DOCUMENTED, current_rss_name),
-    "itunes_rss": Importer(".json", parse_legacy_rss, LEGACY_DOCUMENTED, legacy_rss_name),
-}
 
 
 @dataclass(frozen=True)
@@ -74,11 +47,12 @@ def import_files(
     source: str, date: dt.date, country: str, files: list[Path], raw_root: Path
 ) -> list[Imported]:
     """Check every file, then archive each unchanged under its documented name."""
-    importer = IMPORTERS.get(source)
-    if importer is None:
+    archives = importable()
+    if source not in archives:
         raise InvalidSetting(
-            f"cannot import {source!r}; importable sources: {', '.join(sorted(IMPORTERS))}"
+            f"cannot import {source!r}; importable sources: {', '.join(sorted(archives))}"
         )
+    importer = archives[source].importer
     responses: list[tuple[Path, RawResponse]] = []
     items: dict[str, Path] = {}
     for path in files:

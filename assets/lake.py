@@ -25,98 +25,58 @@ from assets.checks import (
     quarantine_unreadable,
     rows_out_of_bounds,
 )
-from assets.ingest import (
-    appfigures,
-    apple_charts,
-    google_play_charts,
-    itunes_lookup,
-    vendor_estimates,
-    wikimedia_pageviews,
-)
+from assets.market import MarketClient
 from assets.metadata import dataset_columns, preview_table
 from assets.partitions import daily_partitions, map_days, partition_dates, single_run
 from assets.rank_model import model
-from assets.raw import RawFileError, list_files, read_batch
+from assets.raw import RawFileError
 from assets.resources import ChartwatchConfig
 from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, MODEL_CALIBRATION
-from assets.sources.appfigures.fetch import apps_frame
-from assets.sources.appfigures.parse import parse_estimates, parse_ranks
-from assets.sources.apple_charts.parse import parse_current_rss, parse_legacy_rss
-from assets.sources.google_play_charts.parse import parse_google_play_charts
-from assets.sources.itunes_lookup.parse import parse_lookup
-from assets.sources.vendor_estimates.parse import parse_estimates_csv
-from assets.sources.wikimedia_pageviews.parse import articles_frame, parse_pageviews
+from assets.sources import feeding
+from assets.sources.source import Day
 from assets.storage import PART_FILE, read_partitions, replace_partitions
 from warehouse import datasets
 from warehouse.datasets import APP_STORE_ONLY, WORLDWIDE_ONLY, Dataset
 from warehouse.products import read_products
 from warehouse.units import human_bytes
 
-WW = "ww"  # the country of sources without one (Wikimedia)
+WW = datasets.WORLDWIDE  # the country of sources without one (Wikimedia)
 ROWS_VALID = "rows_valid"
 ROW_COUNT = "row_count_in_bounds"
 
 
-def _read(
-    config: ChartwatchConfig, source: str, date: dt.date, suffix: str, countries
-) -> pl.DataFrame:
-    return read_batch(source, list_files(config.raw_dir, source, [date], suffix, countries))
-
-
-def chart_entries_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
-    countries = config.countries_for()
-    return pl.concat(
-        [
-            parse_current_rss(_read(config, "apple_rss", date, ".json", countries)),
-            parse_legacy_rss(_read(config, "itunes_rss", date, ".json", countries)),
-            parse_google_play_charts(_read(config, "google_play", date, ".json", countries)),
-        ]
+def source_day(config: ChartwatchConfig, market: MarketClient, date: dt.date) -> Day:
+    """What the sources' parsers read a day with."""
+    return Day(
+        date=date,
+        raw_dir=config.raw_dir,
+        countries=config.countries_for,
+        products=read_products(config.products_path),
+        imported_as=market.imported_as,
     )
 
 
-def app_estimates_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
-    batch = _read(config, "vendor_estimates", date, ".csv", config.countries_for())
-    # Live mode has no estimates feed of its own: its files are imports.
-    return parse_estimates_csv(batch, source="sample" if config.source == "sample" else "import")
+def from_sources(
+    dataset: Dataset,
+) -> Callable[[ChartwatchConfig, MarketClient, dt.date], pl.DataFrame]:
+    """A day of a dataset parsed from the archives of the sources that feed it (the
+    registry: each source's ``feeds``). Where two sources give a row of the same grain
+    (an app's estimate of a day from a user's import and from a vendor), the one of
+    lower precedence is dropped: a user's own figures before a vendor's."""
+    feeds = [source.feeds[dataset.name] for source in feeding(dataset.name)]
+    ranked = len({feed.precedence for feed in feeds}) > 1
 
+    def build_day(config: ChartwatchConfig, market: MarketClient, date: dt.date) -> pl.DataFrame:
+        day = source_day(config, market, date)
+        if not ranked:
+            return pl.concat([feed.read(day) for feed in feeds])
+        rows = pl.concat(
+            [feed.read(day).with_columns(_precedence=pl.lit(feed.precedence)) for feed in feeds]
+        )
+        first = pl.col("_precedence") == pl.col("_precedence").min().over(dataset.grain)
+        return rows.filter(first).drop("_precedence")
 
-def _appfigures_apps(config: ChartwatchConfig) -> pl.DataFrame:
-    return apps_frame(read_products(config.products_path).appfigures_apps)
-
-
-# Where two sources estimate the same app, country and day, the first wins: a user's
-# own import (e.g. App Store Connect) before a vendor's estimate.
-ESTIMATE_PRECEDENCE = ("import", "appfigures", "sample")
-
-
-def live_app_estimates_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
-    imported = app_estimates_for_day(config, date)
-    batch = _read(config, "appfigures", date, ".json", [WW])
-    vendor = parse_estimates(batch.filter(pl.col("item") == "estimates"), _appfigures_apps(config))
-    both = pl.concat([imported, vendor])
-    rank = pl.col("source").replace_strict(
-        {s: i for i, s in enumerate(ESTIMATE_PRECEDENCE)}, default=len(ESTIMATE_PRECEDENCE)
-    )
-    return (
-        both.sort(rank, maintain_order=True)
-        .unique(["date", "country", "store", "app_id"], keep="first", maintain_order=True)
-        .select(both.columns)
-    )
-
-
-def vendor_ranks_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
-    batch = _read(config, "appfigures", date, ".json", [WW])
-    return parse_ranks(batch.filter(pl.col("item") == "ranks"), _appfigures_apps(config))
-
-
-def search_interest_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
-    articles = articles_frame(read_products(config.products_path).articles)
-    return parse_pageviews(_read(config, "wikimedia", date, ".json", [WW]), articles)
-
-
-def app_metadata_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
-    batch = _read(config, "itunes_lookup", date, ".json", config.countries_for("app_store"))
-    return parse_lookup(batch)
+    return build_day
 
 
 @dataclass(frozen=True)
@@ -144,26 +104,27 @@ def _lake_day(
     return schema.to_frame() if frame is None else frame.cast(dict(schema))
 
 
-def _panel(config: ChartwatchConfig, estimates: pl.DataFrame) -> pl.DataFrame:
-    """The apps whose known downloads calibrate the model: CHARTWATCH_PANEL's; else
-    in the sample a seeded tenth (the rest test it: make backtest); live, every app
-    with imported or vendor figures."""
-    if config.panel:
-        return model.read_panel_file(config.panel_path)
-    if config.source == "sample":
-        return model.drawn_panel(estimates)
-    return estimates.select("store", "app_id").unique()
-
-
-def model_calibration_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+def model_calibration_for_day(
+    config: ChartwatchConfig, market: MarketClient, date: dt.date
+) -> pl.DataFrame:
+    """The panel's known downloads: the apps of CHARTWATCH_PANEL, else the market's
+    default panel (the sample: a seeded tenth, the rest test the model in make
+    backtest; live: every app with imported or vendor figures)."""
     estimates = _lake_day(config, "app_estimates", date, APP_ESTIMATES)
-    return model.calibration(estimates, _panel(config, estimates))
+    panel = (
+        model.read_panel_file(config.panel_path)
+        if config.panel
+        else market.default_panel(estimates)
+    )
+    return model.calibration(estimates, panel)
 
 
 _CHART_COLUMNS = ["date", "country", "store", "device", "chart", "genre_id", "rank", "app_id"]
 
 
-def model_parameters_for_day(config: ChartwatchConfig, date: dt.date) -> pl.DataFrame:
+def model_parameters_for_day(
+    config: ChartwatchConfig, market: MarketClient, date: dt.date
+) -> pl.DataFrame:
     calibrated = _lake_day(
         config, "model_calibration", date, MODEL_CALIBRATION, [*model.KEY, "downloads"]
     )
@@ -210,9 +171,20 @@ class LakeDataset:
     built: parsed from the archive, or computed from other datasets."""
 
     declared: Dataset
-    build_day: Callable[[ChartwatchConfig, dt.date], pl.DataFrame]
+    build_day: Callable[[ChartwatchConfig, MarketClient, dt.date], pl.DataFrame]
     # The rows worth showing in the UI's preview of a day.
     preview: Callable[[pl.DataFrame], pl.DataFrame] = lambda frame: frame
+    # The lake datasets a day of it is computed from (none: it is parsed from the
+    # archives of the sources that feed it).
+    computed_from: tuple[str, ...] = ()
+    description: str = ""  # more than its declaration says, for the UI
+
+    @property
+    def deps(self) -> list[dg.AssetKey]:
+        """Its upstream assets: the raw assets of its sources, or the lake datasets it
+        is computed from."""
+        raw = [dg.AssetKey(["raw", source.name]) for source in feeding(self.name)]
+        return [*raw, *(dg.AssetKey(["lake", name]) for name in self.computed_from)]
 
     @property
     def name(self) -> str:
@@ -230,7 +202,9 @@ class LakeDataset:
         return list(config.countries_for("app_store" if storefronts == APP_STORE_ONLY else None))
 
 
-def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.date) -> DayResult:
+def publish_day(
+    dataset: LakeDataset, chartwatch: ChartwatchConfig, market: MarketClient, date: dt.date
+) -> DayResult:
     """Parse a day from the archive, check it, and replace its partitions if it is valid.
 
     A day that breaks a rule is not published: the lake keeps its previous version,
@@ -240,7 +214,7 @@ def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.dat
     name = dataset.name
     began = time.perf_counter()
     try:
-        frame = dataset.build_day(chartwatch, date)
+        frame = dataset.build_day(chartwatch, market, date)
     except RawFileError as error:
         # A file its parser cannot read fails its own day only: the other days of
         # the range are still published.
@@ -268,12 +242,10 @@ def publish_day(dataset: LakeDataset, chartwatch: ChartwatchConfig, date: dt.dat
     return DayResult(frame.height, per_country, stats, None, dataset.preview(frame), seconds)
 
 
-def lake_asset(
-    dataset: LakeDataset, description: str, deps: list[dg.AssetsDefinition | dg.AssetKey]
-) -> dg.AssetsDefinition:
+def lake_asset(dataset: LakeDataset) -> dg.AssetsDefinition:
     """The Dagster asset of a lake dataset, with its checks and UI metadata."""
     name = dataset.name
-    description = f"One row per {dataset.declared.row}. {description}".strip()
+    description = f"One row per {dataset.declared.row}. {dataset.description}".strip()
     key = dg.AssetKey(["lake", name])
     checked = name in SCHEMAS
 
@@ -282,7 +254,7 @@ def lake_asset(
         group_name="lake",
         kinds={"polars", "parquet"},
         description=description,
-        deps=deps,
+        deps=dataset.deps,
         partitions_def=daily_partitions,
         backfill_policy=single_run,
         # With the daemon running (make ui), a newly archived day is parsed without a
@@ -311,13 +283,12 @@ def lake_asset(
         ),
     )
     def _lake(
-        context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
+        context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig, market: MarketClient
     ) -> dg.MaterializeResult:
-        chartwatch.check()
         dataset_dir = chartwatch.lake_dir / name
 
         def parse_and_write(date: dt.date) -> DayResult:
-            return publish_day(dataset, chartwatch, date)
+            return publish_day(dataset, chartwatch, market, date)
 
         dates = partition_dates(context)
         common = {
@@ -329,7 +300,7 @@ def lake_asset(
         bad_days: dict[dt.date, tuple[DayCheck, Path]] = {}
         counts: list[tuple[dt.date, int]] = []
         totals = {"rows": 0, "bytes": 0, "partitions_written": 0, "partitions_removed": 0}
-        for date, day in map_days(parse_and_write, dates):
+        for date, day in map_days(parse_and_write, dates, chartwatch.day_workers):
             counts.append((date, day.rows))
             if day.bad is not None:
                 bad_days[date] = day.bad
@@ -439,61 +410,47 @@ def _check_results(
 
 CHART_ENTRIES_DATASET = LakeDataset(
     datasets.CHART_ENTRIES,
-    chart_entries_for_day,
+    from_sources(datasets.CHART_ENTRIES),
     _top_of(
         {"country": "us", "store": "app_store", "device": "iphone", "chart": "top_free"}, "rank"
     ),
 )
 APP_ESTIMATES_DATASET = LakeDataset(
     datasets.APP_ESTIMATES,
-    app_estimates_for_day,
+    from_sources(datasets.APP_ESTIMATES),
     _top_of({"country": "us", "store": "app_store"}, "downloads", descending=True),
+    description="Where a user's import and a vendor estimate the same app and day, the"
+    " import wins.",
 )
 SEARCH_INTEREST_DATASET = LakeDataset(
-    datasets.SEARCH_INTEREST, search_interest_for_day, _top_of({}, "interest", descending=True)
+    datasets.SEARCH_INTEREST,
+    from_sources(datasets.SEARCH_INTEREST),
+    _top_of({}, "interest", descending=True),
 )
-
-chart_entries = lake_asset(CHART_ENTRIES_DATASET, "", [apple_charts, google_play_charts])
-app_estimates = lake_asset(APP_ESTIMATES_DATASET, "", [vendor_estimates])
-search_interest = lake_asset(SEARCH_INTEREST_DATASET, "", [wikimedia_pageviews])
-
-app_metadata = lake_asset(
-    LakeDataset(datasets.APP_METADATA, app_metadata_for_day),
-    "(name, developer, bundle id, genre, price, rating count).",
-    [itunes_lookup],
+APP_METADATA_DATASET = LakeDataset(datasets.APP_METADATA, from_sources(datasets.APP_METADATA))
+VENDOR_RANKS_DATASET = LakeDataset(datasets.VENDOR_RANKS, from_sources(datasets.VENDOR_RANKS))
+MODEL_CALIBRATION_DATASET = LakeDataset(
+    datasets.MODEL_CALIBRATION,
+    model_calibration_for_day,
+    computed_from=("app_estimates",),
 )
-
-MODEL_CALIBRATION_DATASET = LakeDataset(datasets.MODEL_CALIBRATION, model_calibration_for_day)
 MODEL_PARAMETERS_DATASET = LakeDataset(
-    datasets.MODEL_PARAMETERS, model_parameters_for_day, _top_of({"country": "us"}, "store")
+    datasets.MODEL_PARAMETERS,
+    model_parameters_for_day,
+    _top_of({"country": "us"}, "store"),
+    computed_from=("chart_entries", "model_calibration"),
 )
-MODEL_DATASETS = [MODEL_CALIBRATION_DATASET, MODEL_PARAMETERS_DATASET]
-# The sample market's lake, in the order a run builds it.
-SAMPLE_DATASETS = [
+# Every lake dataset, in the order a run builds it.
+LAKE_DATASETS = [
     CHART_ENTRIES_DATASET,
     APP_ESTIMATES_DATASET,
     SEARCH_INTEREST_DATASET,
-    *MODEL_DATASETS,
-]
-model_calibration = lake_asset(
+    APP_METADATA_DATASET,
+    VENDOR_RANKS_DATASET,
     MODEL_CALIBRATION_DATASET,
-    "A seeded 10% of the apps, or CHARTWATCH_PANEL.",
-    [dg.AssetKey(["lake", "app_estimates"])],
-)
-model_parameters = lake_asset(MODEL_PARAMETERS_DATASET, "", [chart_entries, model_calibration])
-model_assets = [model_calibration, model_parameters]
-
-lake_assets = [chart_entries, app_estimates, search_interest, *model_assets]
-# Live mode: estimates from imports and Appfigures, and Appfigures' rank histories.
-live_app_estimates = lake_asset(
-    LakeDataset(datasets.APP_ESTIMATES, live_app_estimates_for_day, APP_ESTIMATES_DATASET.preview),
-    "Imports first, then Appfigures.",
-    [vendor_estimates, appfigures],
-)
-vendor_ranks = lake_asset(
-    LakeDataset(datasets.VENDOR_RANKS, vendor_ranks_for_day), "", [appfigures]
-)
-
-# App Store listings: part of live mode's definitions (the sample market can answer
-# lookups too, for tests, but its demo leaves the listing columns of apps empty).
-listing_assets = [itunes_lookup, app_metadata]
+    MODEL_PARAMETERS_DATASET,
+]
+lake_assets = [lake_asset(dataset) for dataset in LAKE_DATASETS]
+LAKE_ASSETS = {
+    dataset.name: asset for dataset, asset in zip(LAKE_DATASETS, lake_assets, strict=True)
+}

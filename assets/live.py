@@ -1,5 +1,7 @@
-"""Live extraction, one function per source: what a day needs from the real
-world, fetched (or found in the archive) through ``fetch_and_archive``.
+"""What every live source shares: the clock that says which day a snapshot
+belongs to, the HTTP client with each host's etiquette, and the report of an
+import-only source. Each source's own live fetch is in its folder
+(``assets/sources/<source>/fetch.py``, ``fetch_day``).
 
 What "a day" means differs by source, because not every source has history:
 
@@ -12,32 +14,22 @@ What "a day" means differs by source, because not every source has history:
   files of a documented shape dropped into the raw archive (``make import``). The
   extraction only reports what the archive holds.
 
-A source's function returns a FetchReport; ``assets/ingest.py`` turns it into
-logs, metadata and, when something failed, a failed run (after the good
-responses are archived).
+A source's ``fetch_day`` returns a FetchReport; the raw asset turns it into logs,
+metadata and, when something failed, a failed run (after the good responses are
+archived).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+from typing import TYPE_CHECKING
 
-from assets.fetching import (
-    Failure,
-    FetchReport,
-    Request,
-    fetch_and_archive,
-    split_by_archive,
-)
-from assets.http import HttpClient, client_from_env
-from assets.raw import list_files, partition_dir
-from assets.resources import ChartwatchConfig
-from assets.sources.appfigures.fetch import appfigures_requests, appfigures_validator, apps_frame
-from assets.sources.apple_charts.fetch import chart_requests, validate_chart
-from assets.sources.itunes_lookup.fetch import lookup_plan, lookup_requests, validate_lookup
-from assets.sources.wikimedia_pageviews.fetch import pageview_requests, pageview_validator
-from assets.storage import read_partitions
-from warehouse.products import read_products
+from assets.fetching import FetchReport, Request
+from assets.http import HttpClient
+from assets.raw import list_files
+
+if TYPE_CHECKING:
+    from assets.resources import ChartwatchConfig
 
 # Wikimedia asks API users to stay well under 100 requests per second; Apple's
 # feeds are a CDN, but a full sweep of 175 storefronts should not look like a flood.
@@ -55,113 +47,13 @@ def today() -> dt.date:
 
 
 def live_client(config: ChartwatchConfig) -> HttpClient:
-    client = client_from_env(contact=config.contact or None)
+    client = HttpClient(
+        contact=config.contact or None,
+        read_timeout=config.http_timeout,
+        retries=config.http_retries,
+    )
     client.per_host_interval.update(HOST_INTERVALS)
     return client
-
-
-def apple_charts(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
-    countries = list(config.countries_for("app_store"))
-    requests = chart_requests(
-        config.apple_rss_url,
-        config.itunes_url,
-        date,
-        countries,
-        config.legacy_feed_list,
-        config.genre_list,
-    )
-    if date > today():
-        raise ValueError(
-            f"{date} is in the future (today is {today()} UTC): Apple's charts for it do not exist yet"
-        )
-    if date == today():
-        return fetch_and_archive(
-            client, requests, config.raw_dir, config.quarantine_dir, validate_chart
-        )
-    return _from_archive_only(config, date, requests)
-
-
-def _from_archive_only(
-    config: ChartwatchConfig, date: dt.date, requests: list[Request]
-) -> FetchReport:
-    """A past day of a source without history: the archive holds it, or it is lost."""
-    report = FetchReport()
-    held = {
-        country
-        for source in ("apple_rss", "itunes_rss")
-        for _, country, _ in list_files(config.raw_dir, source, [date], ".json")
-    }
-    for request in requests:
-        if request.country in held:
-            report.already_archived.append(request)
-    for country in sorted({r.country for r in requests} - held):
-        first = next(r for r in requests if r.country == country)
-        report.failures.append(
-            Failure(
-                first,
-                f"Apple's chart feeds have no history: the archive holds no chart of {date} for"
-                f" this storefront, and it can only be fetched on the day itself ({date}"
-                f" UTC). To fill it, import an archive: copy the feed files of that day to"
-                f" {partition_dir(config.raw_dir, 'apple_rss', date, country)}/ (top-free.json,"
-                " top-paid.json) and itunes_rss/... (see docs/raw-formats.md), then"
-                " materialise the day again",
-            )
-        )
-    return report
-
-
-def wikimedia_pageviews(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
-    articles = read_products(config.products_path).articles
-    requests = pageview_requests(config.wikimedia_url, date, articles)
-    if date >= today():
-        # Not published yet: nothing fails, the day is fetched by a later run.
-        return FetchReport(empty=requests)
-    return fetch_and_archive(
-        client, requests, config.raw_dir, config.quarantine_dir, pageview_validator(articles)
-    )
-
-
-def lookup_plan_of_day(config: ChartwatchConfig, date: dt.date) -> dict[str, list[str]]:
-    """Storefront -> App Store ids to look up, from the day's charts in the lake."""
-    charts = read_partitions(
-        config.lake_dir / "chart_entries",
-        date.isoformat(),
-        list(config.countries_for("app_store")),
-        ["country", "store", "app_id"],
-    )
-    return {} if charts is None else lookup_plan(charts)
-
-
-def itunes_lookup(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
-    """Listings are a snapshot, like the charts: fetched on the day only. A past day
-    keeps what the archive holds; a missing listing is not an error (apps keeps the
-    latest one it has)."""
-    requests = lookup_requests(config.itunes_url, date, lookup_plan_of_day(config, date))
-    if date != today():
-        held, missing = split_by_archive(requests, config.raw_dir)
-        return FetchReport(already_archived=held, empty=missing)
-    return fetch_and_archive(
-        client, requests, config.raw_dir, config.quarantine_dir, validate_lookup
-    )
-
-
-def appfigures(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
-    token = os.environ.get("APPFIGURES_TOKEN", "").strip()
-    if not token:
-        return FetchReport(notes=["APPFIGURES_TOKEN is not set: Appfigures is skipped"])
-    apps = apps_frame(read_products(config.products_path).appfigures_apps)
-    if apps.is_empty():
-        return FetchReport(
-            notes=["no product of products.toml maps its apps to Appfigures (appfigures = {...})"]
-        )
-    if date > today():
-        raise ValueError(f"{date} is in the future (today is {today()} UTC)")
-    requests = appfigures_requests(
-        config.appfigures_url, token, date, apps, list(config.countries_for())
-    )
-    return fetch_and_archive(
-        client, requests, config.raw_dir, config.quarantine_dir, appfigures_validator(apps)
-    )
 
 
 def imported(config: ChartwatchConfig, source: str, suffix: str, date: dt.date, store: str | None):

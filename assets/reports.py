@@ -23,13 +23,11 @@ import duckdb
 from assets.metadata import png_markdown
 from assets.resources import ChartwatchConfig
 from assets.storage import atomic_write_bytes
-from assets.warehouse_tables import live_warehouse, warehouse
+from assets.warehouse_tables import warehouse
 from warehouse import pictures
 from warehouse.build import connect_read_only
 from warehouse.products import ProductCatalog, read_products
-from warehouse.report import launch_report, render_html
-
-CHART = "top free iPhone"
+from warehouse.report import launch_page
 
 
 def latest_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
@@ -44,53 +42,30 @@ def render_reports(
 
     Returns the pictures for the UI (by title) and the files written.
     """
-    movers = pictures.rank_movers_png(
-        pictures.rank_movers(con, day), f"Biggest climbers, US {CHART}, {day}"
-    )
-    leaders = pictures.countries_at_no1_png(
-        pictures.countries_at_no1(con, day), f"Countries at #1, {CHART}, two weeks to {day}"
-    )
-    shares = {
-        product.key: pictures.country_shares_png(
-            pictures.country_shares(con, product.key, day),
-            f"{product.name}: share of downloads to {day}, by country",
-        )
-        for product in products
-    }
+    shared = pictures.day_pictures(con, day)
+    movers, leaders = shared.values()
+    shares = {p.key: pictures.share_picture(con, p.key, p.name, day) for p in products}
     written = {
         out / "rank-movers.png": movers,
         out / "countries-at-no1.png": leaders,
-        **{out / f"download-share-{product}.png": png for product, png in shares.items()},
+        **{out / f"download-share-{key}.png": png for key, (_, png) in shares.items()},
     }
     # The launch report on the morning after the day: its figures include the day.
     morning = day + dt.timedelta(days=1)
-    for spec in products:
-        product = spec.key
-        rivals = [c for c in spec.competitors if c in products]
+    for product in products:
+        rivals = [c for c in product.competitors if c in products]
         if not rivals:
             continue
-        report = launch_report(con, product, morning, rivals[0])
-        page = render_html(
-            f"Launch report: {spec.name} on the morning of {morning},"
-            f" vs {products[rivals[0]].name}",
-            report,
-            {
-                f"Biggest climbers, US {CHART}, {day}": movers,
-                f"Countries at #1, {CHART}, to {day}": leaders,
-                f"Where {spec.name}'s downloads came from, to {day}": shares[product],
-            },
-        )
-        written[out / f"launch-{product}.html"] = page.encode()
+        title, share = shares[product.key]
+        page, _ = launch_page(con, product.key, morning, rivals[0], {**shared, title: share})
+        written[out / f"launch-{product.key}.html"] = page.encode()
     for path, data in written.items():
         atomic_write_bytes(path, data)
-    headline = next((p.key for p in products), None)
-    shown = {
-        f"Biggest climbers, US {CHART}, {day}": movers,
-        f"Countries where the leading apps are #1 ({CHART}), two weeks to {day}": leaders,
-    }
+    headline = next(iter(products), None)
+    shown = dict(shared)
     if headline is not None:
-        name = products[headline].name
-        shown[f"{name}'s share of downloads by country, to {day}"] = shares[headline]
+        title, share = shares[headline.key]
+        shown[title] = share
     return shown, sorted(written)
 
 
@@ -111,7 +86,6 @@ def reports_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
     def _reports(
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
     ) -> dg.MaterializeResult:
-        chartwatch.check()
         products = read_products(chartwatch.products_path)
         with connect_read_only(chartwatch.warehouse_path) as con:
             day = latest_day(con)
@@ -136,4 +110,3 @@ def reports_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
 
 
 launch_pictures = reports_asset(warehouse)
-live_launch_pictures = reports_asset(live_warehouse)

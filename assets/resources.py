@@ -1,8 +1,9 @@
-"""The one resource every asset shares: where data lives and what to fetch.
+"""The one resource every asset shares: where data lives, what to fetch and how.
 
-Its fields are set from environment variables in ``pipelines/resources.py`` and
-shown in the Dagster UI, so the UI and the command line run with the same
-configuration.
+Every Chartwatch setting is a field here, typed, with its default and its
+description; ``pipelines/settings.py`` reads them from the environment (once, in
+``pipelines/resources.py``) and the Dagster UI shows them, so the UI and the command
+line run with the same configuration. The resource is checked once as a run starts.
 """
 
 import re
@@ -11,8 +12,8 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
 from assets.sources.apple_charts.parse import LEGACY_FEED_NAME
+from assets.storefronts import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
 from warehouse.build import DEFAULT_MEMORY_LIMIT, check_memory_limit
 from warehouse.errors import InvalidSetting
 
@@ -55,6 +56,10 @@ class ChartwatchConfig(dg.ConfigurableResource):
         default="products.toml",
         description="CHARTWATCH_PRODUCTS: the tracked-products file.",
     )
+    day_workers: int = Field(
+        default=2,
+        description="CHARTWATCH_DAY_WORKERS: days processed at once inside a run.",
+    )
     apple_rss_url: str = Field(
         default=DEFAULT_URLS["apple_rss_url"],
         description="CHARTWATCH_APPLE_RSS_URL: Apple's current RSS feed generator (live mode).",
@@ -71,6 +76,11 @@ class ChartwatchConfig(dg.ConfigurableResource):
         default=DEFAULT_URLS["appfigures_url"],
         description="CHARTWATCH_APPFIGURES_URL: the Appfigures API, used when APPFIGURES_TOKEN is set.",
     )
+    appfigures_token: str = Field(
+        default="",
+        description="APPFIGURES_TOKEN: your Appfigures API token (a secret: set from the"
+        " environment variable, shown here by its name); empty = Appfigures is skipped.",
+    )
     contact: str = Field(
         default="",
         description="CHARTWATCH_CONTACT: an e-mail or URL for the User-Agent of live requests"
@@ -86,8 +96,17 @@ class ChartwatchConfig(dg.ConfigurableResource):
         description="CHARTWATCH_GENRES: App Store genre ids (e.g. 6007,6014) whose iPhone top"
         " free, paid and grossing charts are fetched too; empty = overall charts only.",
     )
-    warehouse_wait: str = Field(
-        default="120",
+    http_timeout: float = Field(
+        default=30.0,
+        description="CHARTWATCH_HTTP_TIMEOUT: read timeout of live requests, seconds (connect: 5 s).",
+    )
+    http_retries: int = Field(
+        default=5,
+        description="CHARTWATCH_HTTP_RETRIES: retries of a live request on 429, 5xx, timeouts"
+        " and connection errors.",
+    )
+    warehouse_wait: float = Field(
+        default=120.0,
         description="CHARTWATCH_WAREHOUSE_WAIT: seconds the warehouse step waits for another"
         " process (e.g. a SQL session) to close data/warehouse.duckdb before it fails.",
     )
@@ -110,6 +129,11 @@ class ChartwatchConfig(dg.ConfigurableResource):
         " empty = in the sample, a seeded draw of 10% of the apps with estimates; live, every"
         " app with imported or vendor estimates.",
     )
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Checked once as a run starts (the command line also checks before it records
+        # a run), not at the top of every asset.
+        self.check()
 
     def check(self) -> None:
         if self.source not in SOURCES:
@@ -134,25 +158,20 @@ class ChartwatchConfig(dg.ConfigurableResource):
                     f"CHARTWATCH_LEGACY_FEEDS: {feed!r} is not a legacy iTunes chart feed; use"
                     " top{free,paid,grossing}[ipad]applications, e.g. topgrossingapplications"
                 )
-        self.warehouse_wait_seconds  # noqa: B018 (validates)
+        for name, value, minimum in (
+            ("CHARTWATCH_WAREHOUSE_WAIT", self.warehouse_wait, 0),
+            ("CHARTWATCH_HTTP_TIMEOUT", self.http_timeout, 1e-9),
+            ("CHARTWATCH_HTTP_RETRIES", self.http_retries, 0),
+            ("CHARTWATCH_DAY_WORKERS", self.day_workers, 1),
+        ):
+            if not minimum <= value < float("inf"):
+                raise InvalidSetting(f"{name}={value!r} is below its minimum of {minimum:g}")
         check_memory_limit(self.duckdb_memory)
         for genre in self.genre_list:
             if not genre.isdigit():
                 raise InvalidSetting(
                     f"CHARTWATCH_GENRES: {genre!r} is not an App Store genre id (digits, e.g. 6014)"
                 )
-
-    @property
-    def warehouse_wait_seconds(self) -> float:
-        try:
-            seconds = float(self.warehouse_wait)
-        except ValueError:
-            seconds = -1.0
-        if not seconds >= 0:
-            raise InvalidSetting(
-                f"CHARTWATCH_WAREHOUSE_WAIT={self.warehouse_wait!r} is not a number of seconds >= 0"
-            )
-        return seconds
 
     @property
     def panel_path(self) -> Path:

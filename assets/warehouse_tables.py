@@ -15,31 +15,14 @@ what to do; the README says how to query while the pipeline runs.
 
 import dagster as dg
 
-from assets.lake import (
-    app_estimates,
-    app_metadata,
-    chart_entries,
-    live_app_estimates,
-    model_calibration,
-    model_parameters,
-    search_interest,
-    vendor_ranks,
-)
+from assets.lake import lake_assets
 from assets.partitions import daily_partitions, partition_dates, single_run
 from assets.resources import ChartwatchConfig
 from warehouse.build import build_warehouse, table_rows
 
 
-def warehouse_asset(
-    lake: tuple[dg.AssetsDefinition, ...] = (
-        chart_entries,
-        app_estimates,
-        search_interest,
-        model_calibration,
-        model_parameters,
-    ),
-) -> dg.AssetsDefinition:
-    """The warehouse asset over the lake assets of a mode (live mode has more)."""
+def warehouse_asset(lake: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
+    """The warehouse asset over the lake's assets."""
 
     @dg.asset(
         key=["warehouse", "duckdb"],
@@ -58,14 +41,13 @@ def warehouse_asset(
     def _warehouse(
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
     ) -> dg.MaterializeResult:
-        chartwatch.check()
         dates = partition_dates(context)
         counts = build_warehouse(
             chartwatch.warehouse_path,
             chartwatch.lake_dir,
             chartwatch.products_path,
             dates=(dates[0], dates[-1]),
-            wait_seconds=chartwatch.warehouse_wait_seconds,
+            wait_seconds=chartwatch.warehouse_wait,
             on_wait=context.log.warning,
             memory_limit=chartwatch.duckdb_memory,
             estimates=chartwatch.estimates,
@@ -89,16 +71,4 @@ def warehouse_asset(
     return _warehouse
 
 
-warehouse = warehouse_asset()
-# Live mode: estimates from imports and Appfigures, App Store listings, vendor ranks.
-live_warehouse = warehouse_asset(
-    (
-        chart_entries,
-        live_app_estimates,
-        search_interest,
-        app_metadata,
-        vendor_ranks,
-        model_calibration,
-        model_parameters,
-    )
-)
+warehouse = warehouse_asset(lake_assets)

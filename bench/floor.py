@@ -30,7 +30,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from assets.schemas import CHART_ENTRIES
-from assets.sources.apple_charts.parse import LEGACY_FEED_NAME
+from assets.sources.apple_charts.parse import CURRENT_RSS, LEGACY_FEED_NAME, LEGACY_RSS
 from assets.storage import PART_FILE, sink_partitions
 
 DATASET = "chart_entries"
@@ -89,7 +89,7 @@ def _chart_entries(current_files: list[Path], legacy_files: list[Path]) -> pl.La
             current.select(
                 file.struct.unnest(),
                 entries=feed.struct.field("results"),
-                source=pl.lit("apple_rss"),
+                source=pl.lit(CURRENT_RSS),
             ).with_columns(
                 device=pl.lit("iphone"),
                 chart=pl.col("item").str.replace("-", "_", literal=True),
@@ -106,7 +106,7 @@ def _chart_entries(current_files: list[Path], legacy_files: list[Path]) -> pl.La
                         artistName=entry.struct.field("im:artist").struct.field("label"),
                     )
                 ),
-                source=pl.lit("itunes_rss"),
+                source=pl.lit(LEGACY_RSS),
             ).with_columns(
                 device=pl.when(name.struct.field("ipad").is_null())
                 .then(pl.lit("iphone"))
@@ -141,7 +141,7 @@ def raw_dates(raw_dir: Path) -> list[dt.date]:
     return sorted(
         {
             dt.date.fromisoformat(folder.name.removeprefix("date="))
-            for source in ("apple_rss", "itunes_rss")
+            for source in (CURRENT_RSS, LEGACY_RSS)
             for folder in (raw_dir / source).glob("date=*")
         }
     )
@@ -154,8 +154,8 @@ def _part_file(args: pl.io.partition.FileProviderArgs) -> str:
 
 def _write_chunk(raw_dir: Path, lake_dir: Path, dates: list[dt.date]) -> tuple[int, int, int]:
     """Read, parse and write the days; (rows, files read, partitions written)."""
-    current = _listed(raw_dir, "apple_rss", dates)
-    legacy = _listed(raw_dir, "itunes_rss", dates)
+    current = _listed(raw_dir, CURRENT_RSS, dates)
+    legacy = _listed(raw_dir, LEGACY_RSS, dates)
     frame = _chart_entries(current, legacy).collect()
     sink_partitions(frame.lazy(), lake_dir / DATASET, _part_file)
     partitions = frame.select(pl.struct("date", "country").n_unique()).item()

@@ -58,8 +58,8 @@ BENCH_MINUTES = 20
 
 
 def _config(data_dir: Path):
-    from assets.markets import APP_STORE_COUNTRIES
     from assets.resources import ChartwatchConfig
+    from assets.storefronts import APP_STORE_COUNTRIES
 
     return ChartwatchConfig(
         data_dir=str(data_dir),
@@ -78,7 +78,8 @@ def _lake(data_dir: Path, dates: list[dt.date], datasets=None, checkpoints=()) -
     and (``at``) the seconds all datasets took for their first N days, for each N
     of ``checkpoints``: the lake's work is per day, so that is the lake's time for a
     history of N days."""
-    from assets.lake import SAMPLE_DATASETS, publish_day
+    from assets.lake import LAKE_DATASETS, publish_day
+    from assets.market import SampleMarketClient
     from assets.partitions import map_days
 
     config = _config(data_dir)
@@ -86,9 +87,10 @@ def _lake(data_dir: Path, dates: list[dt.date], datasets=None, checkpoints=()) -
     at = dict.fromkeys(checkpoints, 0.0)
     phases: dict[str, dict[str, float]] = {}
     rows = 0
-    for dataset in datasets or SAMPLE_DATASETS:
+    market = SampleMarketClient()
+    for dataset in datasets or LAKE_DATASETS:
         began = time.perf_counter()
-        work = map_days(lambda d, ds=dataset: publish_day(ds, config, d), dates)
+        work = map_days(lambda d, ds=dataset: publish_day(ds, config, market, d), dates)
         for done, (_, day) in enumerate(work, start=1):
             if day.bad is not None:
                 raise RuntimeError(f"{dataset.name}: a bench day broke a check: {day.bad}")
@@ -118,13 +120,13 @@ def _warehouse(data_dir: Path, dates: tuple[dt.date, dt.date] | None) -> dict:
 def _archive_day(data_dir: Path, day_index: int, date: dt.date) -> int:
     """Render a new day of the sample market for every storefront and archive it (the
     raw step of the sample mode); replaces what a previous repetition archived."""
-    from assets.markets import APP_STORE_COUNTRIES
     from assets.raw import RawResponse, archive_all
-    from bench.generate import SOURCES, _redate, _render, sample_day
+    from assets.storefronts import APP_STORE_COUNTRIES
+    from bench.generate import ARCHIVES, _redate, _render, sample_day
 
     raw = data_dir / "raw"
-    for source in SOURCES:
-        shutil.rmtree(raw / source / f"date={date}", ignore_errors=True)
+    for archive in ARCHIVES:
+        shutil.rmtree(raw / archive / f"date={date}", ignore_errors=True)
     responses = [
         RawResponse(r.source, date, r.country, r.item, _redate(r, date))
         for r in _render([sample_day(day_index)], list(APP_STORE_COUNTRIES))
@@ -345,6 +347,7 @@ def small_history(days: int) -> int:
 
 
 def bench(work: Path, days: int, runs: int, heavy_runs: int, sizes: list[int]) -> dict:
+    from assets.sources.apple_charts.parse import CURRENT_RSS, LEGACY_RSS
     from bench.floor import same_as_lake
     from bench.generate import generate
 
@@ -371,7 +374,7 @@ def bench(work: Path, days: int, runs: int, heavy_runs: int, sizes: list[int]) -
     # from disk (measured: 175 s cold against 127 s warm), flattering the lake's ratio.
     with phase("read the chart files into the page cache"):
         print("reading the chart files once, so every step finds them in the page cache ...")
-        _warm_cache(work / "year" / "raw", ("apple_rss", "itunes_rss"))
+        _warm_cache(work / "year" / "raw", (CURRENT_RSS, LEGACY_RSS))
     with phase("finish deleting the previous run's lakes and warehouses"):
         if [process.wait() for process in removers] != [0] * len(removers):
             raise RuntimeError(f"could not delete the previous run's output in {work}/.trash-*")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,9 +33,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.cli import materialize
+from pipelines.report import date_argument, product_argument
+from pipelines.resources import chartwatch_from_env
 from warehouse import units
 from warehouse.build import build_warehouse
-from warehouse.report import date_argument, figure_format, launch_report, product_argument
+from warehouse.report import figure_format, launch_report
 
 BANDS = "CASE WHEN m.rank <= 10 THEN '1-10' WHEN m.rank <= 50 THEN '11-50' ELSE '51-200' END"
 LARGE, MEDIUM = 20, 50  # countries by known downloads: the 20 largest, the next 50, the rest
@@ -168,16 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--vs", type=product_argument, default="perplexity")
     args = parser.parse_args(argv)
 
-    data = Path(os.environ.get("CHARTWATCH_DATA_DIR", "data"))
-    lake = data / "lake"
+    config = chartwatch_from_env()
+    data, lake = config.root, config.lake_dir
     if not _lake_has_fit(lake, args.start, args.end):
         print(f"the lake has no model fit for {args.start}..{args.end}: materialising it first")
-        from pipelines.cli import materialize
-
         if not materialize(args.start, args.end).success:
             print("error: the pipeline run failed; see `make ui` for its logs", file=sys.stderr)
             return 2
-    products = Path(os.environ.get("CHARTWATCH_PRODUCTS", "products.toml"))
+    products = config.products_path
     out = data / "backtest"
     paths = {mode: out / f"warehouse-{mode}.duckdb" for mode in ("vendor", "model")}
     for mode, path in paths.items():

@@ -227,9 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         "import",
         help="check files of a documented shape (docs/raw-formats.md) and add them to the raw archive",
     )
-    from assets.imports import IMPORTERS
+    from assets.sources import importable
 
-    imp.add_argument("source", choices=sorted(IMPORTERS))
+    imp.add_argument("source", choices=sorted(importable()))
     imp.add_argument("--date", type=iso_date, required=True, help="the day the files describe")
     imp.add_argument("--country", required=True, help="the storefront the files describe")
     imp.add_argument(
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from assets.imports import import_files
-    from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
+    from assets.storefronts import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
     from pipelines.resources import chartwatch_from_env
 
     try:

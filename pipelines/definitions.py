@@ -8,19 +8,12 @@ import warnings
 
 import dagster as dg
 
-from assets.ingest import appfigures, ingest_assets
-from assets.lake import (
-    chart_entries,
-    lake_assets,
-    listing_assets,
-    live_app_estimates,
-    model_assets,
-    search_interest,
-    vendor_ranks,
-)
-from assets.reports import launch_pictures, live_launch_pictures
+from assets.ingest import ingest_assets
+from assets.lake import LAKE_ASSETS, lake_assets
+from assets.market import resources_for
+from assets.reports import launch_pictures
 from assets.resources import ChartwatchConfig
-from assets.warehouse_tables import live_warehouse, warehouse
+from assets.warehouse_tables import warehouse
 from pipelines import dagster_fixes
 from pipelines.jobs import daily_pipeline
 from pipelines.logs import console
@@ -41,7 +34,7 @@ def _freshness() -> tuple[list[dg.AssetChecksDefinition], list[dg.SensorDefiniti
         warnings.simplefilter("ignore", dg.SupersessionWarning)
         checks = list(
             dg.build_time_partition_freshness_checks(
-                assets=[chart_entries, live_warehouse], deadline_cron=FRESHNESS_DEADLINE
+                assets=[LAKE_ASSETS["chart_entries"], warehouse], deadline_cron=FRESHNESS_DEADLINE
             )
         )
         sensor = dg.build_sensor_for_freshness_checks(
@@ -53,34 +46,19 @@ def _freshness() -> tuple[list[dg.AssetChecksDefinition], list[dg.SensorDefiniti
 
 
 def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
-    """The code location for a configuration. Live mode adds the App Store listings
-    (iTunes Lookup -> lake/app_metadata -> apps) and Appfigures (ranks ->
-    lake/vendor_ranks; estimates -> lake/app_estimates). The sample market has neither
-    source: its demo leaves those tables empty rather than spend time on them."""
+    """The code location for a configuration: one asset graph, sample or live. The
+    ``market`` resource is what differs (assets/market.py): the sample market, or the
+    real sources and a user's imports. Live mode adds the freshness checks of the
+    latest partition (the sample's days are in the past)."""
     live = chartwatch.source == "live"
     freshness, sensors = _freshness() if live else ([], [])
     return dg.Definitions(
-        assets=(
-            [
-                *ingest_assets,
-                appfigures,
-                chart_entries,
-                live_app_estimates,
-                search_interest,
-                vendor_ranks,
-                *model_assets,
-                *listing_assets,
-                live_warehouse,
-                live_launch_pictures,
-            ]
-            if live
-            else [*ingest_assets, *lake_assets, warehouse, launch_pictures]
-        ),
+        assets=[*ingest_assets, *lake_assets, warehouse, launch_pictures],
         asset_checks=freshness,
         jobs=[daily_pipeline],
         schedules=schedules,
         sensors=[*sensors, pool_waits],
-        resources={"chartwatch": chartwatch},
+        resources=resources_for(chartwatch),
         loggers={"console": console},
         # Every step is already multi-threaded (Polars, DuckDB); running the steps in
         # one process avoids a process start per step and lets them share the

@@ -20,6 +20,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from pipelines.settings import from_environment
+
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "pipelines" / "dagster.yaml"
 DEFAULT_HOME = REPO / ".dagster_home"
@@ -58,7 +60,9 @@ def instance() -> int:
 
 
 def clean() -> int:
-    data = Path(os.environ.get("CHARTWATCH_DATA_DIR") or "data").expanduser().absolute()
+    # The resource's default data folder (assets/resources.py), which needs what is not
+    # installed yet to import.
+    data = Path(from_environment().get("data_dir") or "data").expanduser().absolute()
     refused = [Path("/"), Path.home(), REPO, *REPO.parents]
     if data in refused:
         print(

@@ -1,29 +1,19 @@
-"""Resources configured from the environment, with the defaults documented in
-the README. The same values apply in the UI and on the command line."""
+"""The one Chartwatch resource of a process, from the environment
+(``pipelines/settings.py`` reads it). The UI and the command line run with the same
+configuration: the UI's resource page shows every value in force, and a secret
+(``APPFIGURES_TOKEN``) as the name of the variable it comes from, never its value."""
 
 from __future__ import annotations
 
-import os
+import dagster as dg
 
-from assets.resources import DEFAULT_LEGACY_FEEDS, DEFAULT_URLS, ChartwatchConfig
-from warehouse.build import DEFAULT_MEMORY_LIMIT
+from assets.resources import ChartwatchConfig
+from pipelines.settings import SETTINGS, from_environment
 
 
 def chartwatch_from_env() -> ChartwatchConfig:
-    return ChartwatchConfig(
-        source=os.environ.get("CHARTWATCH_SOURCE", "sample"),
-        countries=os.environ.get("CHARTWATCH_COUNTRIES", ""),
-        data_dir=os.environ.get("CHARTWATCH_DATA_DIR", "data"),
-        products_file=os.environ.get("CHARTWATCH_PRODUCTS", "products.toml"),
-        apple_rss_url=os.environ.get("CHARTWATCH_APPLE_RSS_URL", DEFAULT_URLS["apple_rss_url"]),
-        itunes_url=os.environ.get("CHARTWATCH_ITUNES_URL", DEFAULT_URLS["itunes_url"]),
-        wikimedia_url=os.environ.get("CHARTWATCH_WIKIMEDIA_URL", DEFAULT_URLS["wikimedia_url"]),
-        appfigures_url=os.environ.get("CHARTWATCH_APPFIGURES_URL", DEFAULT_URLS["appfigures_url"]),
-        contact=os.environ.get("CHARTWATCH_CONTACT", ""),
-        legacy_feeds=os.environ.get("CHARTWATCH_LEGACY_FEEDS", ",".join(DEFAULT_LEGACY_FEEDS)),
-        genres=os.environ.get("CHARTWATCH_GENRES", ""),
-        warehouse_wait=os.environ.get("CHARTWATCH_WAREHOUSE_WAIT", "120"),
-        duckdb_memory=os.environ.get("CHARTWATCH_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT),
-        estimates=os.environ.get("CHARTWATCH_ESTIMATES", "vendor"),
-        panel=os.environ.get("CHARTWATCH_PANEL", ""),
-    )
+    values: dict[str, object] = from_environment()
+    for setting in SETTINGS:
+        if setting.secret and setting.field in values:
+            values[setting.field] = dg.EnvVar(setting.variable)
+    return ChartwatchConfig(**values)

@@ -11,7 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from assets.lake import app_estimates_for_day, chart_entries_for_day, search_interest_for_day
+from assets.lake import APP_ESTIMATES_DATASET, CHART_ENTRIES_DATASET, SEARCH_INTEREST_DATASET
+from assets.market import SampleMarketClient
 from assets.resources import ChartwatchConfig
 from assets.storage import replace_partitions
 from bench.floor import floor, same_as_lake
@@ -21,6 +22,21 @@ REPO = Path(__file__).resolve().parents[1]
 START = dt.date(2025, 3, 1)  # beyond the sample window: sample days 2025-01-20 and -21
 DATES = [START, START + dt.timedelta(days=1)]
 COUNTRIES = ["us", "gb", "eg"]
+
+# A day of each dataset as the lake asset builds it from the bench's (sample) archive.
+MARKET = SampleMarketClient()
+
+
+def chart_entries_for_day(config, date):
+    return CHART_ENTRIES_DATASET.build_day(config, MARKET, date)
+
+
+def app_estimates_for_day(config, date):
+    return APP_ESTIMATES_DATASET.build_day(config, MARKET, date)
+
+
+def search_interest_for_day(config, date):
+    return SEARCH_INTEREST_DATASET.build_day(config, MARKET, date)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,9 @@ import pytest
 from werkzeug import Request, Response
 
 from assets import http
-from assets.http import HttpClient, HttpError, client_from_env, redact_url
+from assets.http import HttpClient, HttpError, redact_url
+from assets.live import live_client
+from pipelines.resources import chartwatch_from_env
 
 
 @pytest.fixture(scope="session")
@@ -263,6 +265,12 @@ def test_redirect_to_another_host_drops_secret_headers(httpserver):
     assert first["X-Client-Key"] == "k"
     assert "X-Client-Key" not in second and "Authorization" not in second
     assert second["Accept"] == "application/json"
+
+
+def client_from_env(contact: str | None = None) -> HttpClient:
+    """The client of a run, from the settings the environment gives (pipelines/settings.py)."""
+    config = chartwatch_from_env()
+    return live_client(config.model_copy(update={"contact": contact}) if contact else config)
 
 
 def test_client_from_env_reads_the_settings(monkeypatch):

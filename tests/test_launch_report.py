@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 
 from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, SEARCH_INTEREST
+from pipelines import report as report_cli
 from tests.conftest import write_lake
-from warehouse import report as report_cli
 from warehouse.build import build_warehouse, connect_read_only
 from warehouse.report import ReportError, format_report, launch_report
 from warehouse.reported import REPORTED_FIGURES, SEED_REPORT, compare

@@ -19,15 +19,16 @@ import pytest
 from werkzeug import Response
 
 from assets import live
-from assets.ingest import appfigures, ingest_assets
-from assets.lake import lake_assets, listing_assets
+from assets.ingest import RAW_ASSETS, ingest_assets
+from assets.lake import LAKE_ASSETS, lake_assets
+from assets.market import LiveMarketClient, SampleMarketClient, resources_for
 from assets.resources import ChartwatchConfig
 from assets.sample_market.source import sample_market
 from assets.sources.apple_charts import render as apple_render
 from assets.sources.google_play_charts import render as play_render
 from assets.sources.itunes_lookup import render as lookup_render
 from assets.sources.itunes_lookup.fetch import lookup_plan
-from assets.warehouse_tables import live_warehouse
+from assets.warehouse_tables import warehouse as live_warehouse
 from pipelines.definitions import build_definitions
 
 COUNTRIES = ["us", "gb", "eg"]
@@ -110,22 +111,31 @@ def _config(tmp_path: Path, server, **overrides) -> ChartwatchConfig:
         "appfigures_url": url,
         "contact": "tests@example.org",
         "legacy_feeds": "topgrossingapplications",
+        # As fast_http: one retry, no test relies on a timeout.
+        "http_retries": 1,
+        "http_timeout": 30.0,
     }
     return ChartwatchConfig(**{**settings, **overrides})
 
 
 def _materialize(config: ChartwatchConfig, day: dt.date, assets=None):
     return dg.materialize(
-        assets or [*ingest_assets, *lake_assets, *listing_assets, live_warehouse],
-        resources={"chartwatch": config},
+        assets or [*ingest_assets, *lake_assets, live_warehouse],
+        resources=resources_for(config),
         partition_key=day.isoformat(),
         raise_on_error=False,
     )
 
 
 def _failure(result) -> tuple[str, dict]:
-    """The failed step's error with its causes (as the run log shows it), and its metadata."""
-    data = next(e for e in result.all_events if e.is_step_failure).step_failure_data
+    """The failed step's error with its causes (as the run log shows it), and its metadata;
+    or, when the run failed before any step (a setting the resource refused as the run
+    started), that error."""
+    failed = [e for e in result.all_events if e.is_step_failure]
+    if not failed:
+        event = next(e for e in result.all_events if e.is_resource_init_failure)
+        return event.event_specific_data.error.message, {}
+    data = failed[0].step_failure_data
     messages, error = [], data.error
     while error is not None:
         messages.append(error.message)
@@ -341,6 +351,7 @@ def test_a_past_day_without_history_is_reparsed_from_the_archive_or_refused(
 
     # Listings are snapshots too: the next day they are not looked up again for that day.
     lookups = len(list((Path(config.data_dir) / "raw" / "itunes_lookup").rglob("*.json")))
+    listing_assets = [RAW_ASSETS["itunes_lookup"], LAKE_ASSETS["app_metadata"]]
     listing = _materialize(config, TODAY, listing_assets)
     assert listing.success
     assert len(store.log) == requests_on_the_day
@@ -385,7 +396,7 @@ def test_pageviews_of_past_days_are_fetched_day_by_day(tmp_path, httpserver):
 
     result = dg.materialize(
         [wikimedia, search],
-        resources={"chartwatch": config},
+        resources=resources_for(config),
         tags={
             "dagster/asset_partition_range_start": days[0].isoformat(),
             "dagster/asset_partition_range_end": days[1].isoformat(),
@@ -458,15 +469,18 @@ def test_each_app_is_looked_up_once_a_day_in_one_storefront():
     assert lookup_plan(charts) == {"eg": ["10", "3"], "us": ["2"]}
 
 
-def test_live_mode_adds_the_app_listings_to_the_code_location(tmp_path, httpserver):
-    live_keys = (
-        build_definitions(_config(tmp_path, httpserver)).resolve_asset_graph().get_all_asset_keys()
-    )
-    sample = ChartwatchConfig(data_dir=str(tmp_path / "sample"))
-    sample_keys = build_definitions(sample).resolve_asset_graph().get_all_asset_keys()
+def test_sample_and_live_are_one_asset_graph_with_another_market(tmp_path, httpserver):
+    """Issue 15: the same assets (the App Store listings included) in both modes; only
+    the market resource differs. (Before, live mode added the listing assets and had
+    twins of app_estimates, the warehouse and the reports.)"""
+    live = build_definitions(_config(tmp_path, httpserver))
+    sample = build_definitions(ChartwatchConfig(data_dir=str(tmp_path / "sample")))
+    live_keys = live.resolve_asset_graph().get_all_asset_keys()
     listings = {dg.AssetKey(["raw", "itunes_lookup"]), dg.AssetKey(["lake", "app_metadata"])}
     assert listings <= live_keys
-    assert not listings & sample_keys
+    assert sample.resolve_asset_graph().get_all_asset_keys() == live_keys
+    assert isinstance(live.resources["market"], LiveMarketClient)
+    assert isinstance(sample.resources["market"], SampleMarketClient)
 
 
 APPFIGURES_PRODUCTS = PRODUCTS.replace(
@@ -509,7 +523,8 @@ def _appfigures(request):
 def test_appfigures_ranks_and_estimates_of_past_days(tmp_path, httpserver, monkeypatch, caplog):
     monkeypatch.setenv("APPFIGURES_TOKEN", "sekrit-token-123")
     httpserver.expect_request(re.compile("^/(ranks|reports)/")).respond_with_handler(_appfigures)
-    config = _config(tmp_path, httpserver)
+    # The secret as pipelines/resources.py sets it: the variable, resolved in the run.
+    config = _config(tmp_path, httpserver, appfigures_token=dg.EnvVar("APPFIGURES_TOKEN"))
     Path(config.products_file).write_text(APPFIGURES_PRODUCTS, encoding="utf-8")
     day = TODAY - dt.timedelta(days=10)
     # The user's own import for the US wins over Appfigures' estimate there.
@@ -561,7 +576,7 @@ def test_appfigures_ranks_and_estimates_of_past_days(tmp_path, httpserver, monke
 def test_without_a_token_appfigures_is_skipped(tmp_path, httpserver, monkeypatch):
     monkeypatch.delenv("APPFIGURES_TOKEN", raising=False)
     config = _config(tmp_path, httpserver)
-    result = _materialize(config, TODAY - dt.timedelta(days=2), [appfigures])
+    result = _materialize(config, TODAY - dt.timedelta(days=2), [RAW_ASSETS["appfigures"]])
 
     assert result.success and httpserver.log == []
 
@@ -585,7 +600,7 @@ def test_live_mode_checks_that_todays_partition_arrived_by_the_deadline(tmp_path
             [chart_entries, live_warehouse, *checks],
             instance=instance,
             selection=dg.AssetSelection.checks(*keys),
-            resources={"chartwatch": config},
+            resources=resources_for(config),
         )
         return {e.asset_key: e for e in result.get_asset_check_evaluations()}
 

@@ -7,8 +7,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.report import main
 from warehouse import pictures
-from warehouse.report import main
 
 DAY = dt.date(2025, 1, 27)
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -80,6 +80,7 @@ def test_reports_asset_shows_the_latest_days_pictures_and_writes_every_launch_re
 
     import dagster as dg
 
+    from assets.market import resources_for
     from assets.reports import launch_pictures
     from assets.resources import ChartwatchConfig
     from tests.conftest import REPO
@@ -88,7 +89,7 @@ def test_reports_asset_shows_the_latest_days_pictures_and_writes_every_launch_re
     shutil.copy(short_window / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
     config = ChartwatchConfig(data_dir=str(tmp_path), products_file=str(REPO / "products.toml"))
 
-    result = dg.materialize([launch_pictures], resources={"chartwatch": config})
+    result = dg.materialize([launch_pictures], resources=resources_for(config))
 
     (event,) = result.asset_materializations_for_node("reports__launch_pictures")
     assert event.metadata["day"].value == str(DAY)  # the last day of the warehouse
@@ -112,6 +113,7 @@ def test_reports_asset_on_an_empty_warehouse_says_what_to_do(tmp_path):
     import dagster as dg
     import duckdb as db
 
+    from assets.market import resources_for
     from assets.reports import launch_pictures
     from assets.resources import ChartwatchConfig
     from tests.conftest import REPO
@@ -122,7 +124,7 @@ def test_reports_asset_on_an_empty_warehouse_says_what_to_do(tmp_path):
     config = ChartwatchConfig(data_dir=str(tmp_path), products_file=str(REPO / "products.toml"))
 
     result = dg.materialize(
-        [launch_pictures], resources={"chartwatch": config}, raise_on_error=False
+        [launch_pictures], resources=resources_for(config), raise_on_error=False
     )
 
     assert not result.success

@@ -14,11 +14,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets.lake import chart_entries
+from assets.lake import LAKE_ASSETS
+from assets.market import resources_for
 from assets.raw import RawArchiveConflict
 from assets.resources import ChartwatchConfig
 from pipelines.definitions import build_definitions, defs
 from tests.conftest import REPO, run_pipeline
+
+chart_entries = LAKE_ASSETS["chart_entries"]
 
 CONTRACT_TABLES = {
     "chart_entries": [
@@ -216,7 +219,7 @@ def test_a_bad_raw_file_fails_naming_it_and_keeps_the_lake(one_day, body, proble
 
     result = dg.materialize(
         [chart_entries],
-        resources={"chartwatch": _config(one_day, "us,gb,eg")},
+        resources=resources_for(_config(one_day, "us,gb,eg")),
         partition_key="2025-01-26",
         raise_on_error=False,
     )
@@ -237,12 +240,14 @@ def test_the_raw_archive_is_never_rewritten(one_day):
     archived = one_day / "raw" / "apple_rss" / "date=2025-01-27" / "country=us" / "top-free.json"
     archived.write_bytes(archived.read_bytes().replace(b"DeepSeek", b"DeepFake"))
     kept = archived.read_bytes()
-    from assets.ingest import apple_charts
+    from assets.ingest import RAW_ASSETS
+
+    apple_charts = RAW_ASSETS["apple_charts"]
 
     with pytest.raises(RawArchiveConflict, match=r"(?s)never rewritten.*make clean"):
         dg.materialize(
             [apple_charts],
-            resources={"chartwatch": _config(one_day, "us")},
+            resources=resources_for(_config(one_day, "us")),
             partition_key="2025-01-27",
         )
     assert archived.read_bytes() == kept

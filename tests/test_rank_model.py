@@ -387,6 +387,7 @@ def test_identical_inputs_give_byte_identical_parameters(short_window):
     import hashlib
 
     from assets.lake import model_parameters_for_day
+    from assets.market import SampleMarketClient
     from assets.resources import ChartwatchConfig
 
     config = ChartwatchConfig(
@@ -394,7 +395,9 @@ def test_identical_inputs_give_byte_identical_parameters(short_window):
     )
     digests = {
         hashlib.sha256(
-            model_parameters_for_day(config, dt.date(2025, 1, 26)).write_ipc(None).getvalue()
+            model_parameters_for_day(config, SampleMarketClient(), dt.date(2025, 1, 26))
+            .write_ipc(None)
+            .getvalue()
         ).hexdigest()
         for _ in range(25)
     }

@@ -10,11 +10,11 @@ import sys
 import polars as pl
 import pytest
 
-from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
 from assets.sample_market.source import check_window, sample_market
 from assets.sources.apple_charts import render as apple_render
 from assets.sources.google_play_charts import render as play_render
 from assets.sources.vendor_estimates import render as estimates_render
+from assets.storefronts import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
 from tests.conftest import REPO
 
 DAY = dt.date(2025, 1, 27)

@@ -171,19 +171,37 @@ def country_shares_png(frame: pl.DataFrame, title: str) -> bytes:
     return _png(figure)
 
 
-def launch_pictures(
-    con: duckdb.DuckDBPyConnection, product: str, date: dt.date
-) -> dict[str, bytes]:
-    """The three pictures of a launch report, by title."""
+# The chart the pictures show.
+CHART = "top free iPhone"
+
+
+def day_pictures(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict[str, bytes]:
+    """The pictures of a day that every product's report shares, by title: the biggest
+    climbers of the day (US), and the countries where the leading apps are #1 over the
+    two weeks to it."""
+    movers = f"Biggest climbers, US {CHART}, {day}"
+    leaders = f"Countries at #1, {CHART}, two weeks to {day}"
     return {
-        f"Biggest climbers, US top free iPhone, {date}": rank_movers_png(
-            rank_movers(con, date), f"Biggest climbers, US top free iPhone, {date}"
-        ),
-        f"Countries where the leading apps are #1 (top free iPhone), to {date}": countries_at_no1_png(
-            countries_at_no1(con, date), f"Countries at #1, top free iPhone, to {date}"
-        ),
-        f"Where {product}'s downloads came from, to {date}": country_shares_png(
-            country_shares(con, product, date - dt.timedelta(days=1)),
-            f"{product}: share of downloads to {date - dt.timedelta(days=1)}",
-        ),
+        movers: rank_movers_png(rank_movers(con, day), movers),
+        leaders: countries_at_no1_png(countries_at_no1(con, day), leaders),
     }
+
+
+def share_picture(
+    con: duckdb.DuckDBPyConnection, product: str, name: str, day: dt.date
+) -> tuple[str, bytes]:
+    """(title, PNG): where a product's downloads came from, to the day."""
+    png = country_shares_png(
+        country_shares(con, product, day), f"{name}: share of downloads to {day}, by country"
+    )
+    return f"Where {name}'s downloads came from, to {day}", png
+
+
+def launch_pictures(
+    con: duckdb.DuckDBPyConnection, product: str, date: dt.date, name: str | None = None
+) -> dict[str, bytes]:
+    """The three pictures of a launch report read on the morning of ``date``, by
+    title: they show the day before, the last day its figures include."""
+    day = date - dt.timedelta(days=1)
+    title, share = share_picture(con, product, name or product, day)
+    return {**day_pictures(con, day), title: share}

@@ -1,44 +1,32 @@
-"""The launch report of a product, as a DataFrame and as a command.
+"""The launch report of a product: as a DataFrame, as text, and as one HTML page.
 
 ``launch_report`` runs the ``launch_report`` table macro stored in the warehouse
 (see ``models/90_launch_report.sql``) after checking that the products exist.
-The command prints it as a text table in human units and, with ``--compare``,
-beside the figures the press reported (``warehouse.reported``), exiting 1 when
-any of them is out of tolerance:
-
-    python -m warehouse.report --product deepseek --date 2025-01-27 --vs perplexity --compare
+``format_report`` prints it as a text table in human units, ``format_comparison``
+beside the figures the press reported (``warehouse.reported``), and ``launch_page``
+renders the self-contained HTML page with its pictures: the one renderer of the
+command (``python -m pipelines.report``, ``make report``) and of the reports asset.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime as dt
 import difflib
 import html
-import os
-import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 
 import duckdb
 import polars as pl
 
-from assets.storage import atomic_write_bytes
 from warehouse import units
-from warehouse.build import connect_read_only
 from warehouse.errors import ChartwatchError
-from warehouse.keys import check_product_reference
 from warehouse.pictures import launch_pictures
-from warehouse.reported import REPORTED_FIGURES, SEED_REPORT, compare
+from warehouse.reported import REPORTED_FIGURES, compare
 
 
 class ReportError(ChartwatchError, ValueError):
     """A report that cannot be produced: an unknown product, an unbuilt warehouse."""
-
-
-def default_db_path() -> Path:
-    return Path(os.environ.get("CHARTWATCH_DATA_DIR", "data")) / "warehouse.duckdb"
 
 
 def launch_report(
@@ -216,104 +204,35 @@ pre {{ font-size: 0.8rem; overflow-x: auto; }}
 """
 
 
-def product_argument(text: str) -> str:
-    """argparse type of a product key (warehouse/keys.py)."""
-    try:
-        return check_product_reference(text.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+def product_name(con: duckdb.DuckDBPyConnection, product: str) -> str:
+    """A product's display name: products.toml's, else the name of its app, else the key."""
+    rows = con.execute(
+        "SELECT name FROM (SELECT name, 1 AS pick FROM products WHERE product = $1"
+        " UNION ALL SELECT name, 2 FROM apps WHERE product = $1 AND name IS NOT NULL)"
+        " ORDER BY pick, name LIMIT 1",
+        [product],
+    ).fetchall()
+    return rows[0][0] if rows else product
 
 
-def date_argument(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from exc
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m warehouse.report",
-        description="Print the launch report of a product from the Chartwatch warehouse.",
-    )
-    parser.add_argument(
-        "--product", required=True, type=product_argument, help="product key, e.g. deepseek"
-    )
-    parser.add_argument(
-        "--date",
-        required=True,
-        type=date_argument,
-        help="report date D (YYYY-MM-DD), read on the morning of D",
-    )
-    parser.add_argument(
-        "--vs", required=True, type=product_argument, help="product key to compare downloads with"
-    )
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="warehouse file (default: $CHARTWATCH_DATA_DIR/warehouse.duckdb, data/ if unset)",
-    )
-    parser.add_argument(
-        "--compare",
-        action="store_true",
-        help="also compare with the figures reported for DeepSeek's launch; exit 1 on a FAIL",
-    )
-    parser.add_argument(
-        "--format",
-        choices=("text", "html"),
-        default="text",
-        help="text on stdout, or a self-contained HTML page with pictures (--out)",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="HTML file (default: $CHARTWATCH_DATA_DIR/reports/launch-<product>-<date>.html)",
-    )
-    args = parser.parse_args(argv)
-    db_path = args.db or default_db_path()
-
-    try:
-        con = connect_read_only(db_path)
-    except (FileNotFoundError, duckdb.Error) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    try:
-        report = launch_report(con, args.product, args.date, args.vs)
-        note = estimates_note(con, args.date)
-        pictures = launch_pictures(con, args.product, args.date) if args.format == "html" else {}
-    except (ReportError, duckdb.Error) as error:
-        print(f"error: {error} (warehouse: {db_path})", file=sys.stderr)
-        return 2
-    finally:
-        con.close()
-
-    if args.format == "html":
-        title = f"Launch report: {args.product} on the morning of {args.date}, vs {args.vs}"
-        comparison, all_pass = format_comparison(report) if args.compare else (None, True)
-        out = args.out or db_path.parent / "reports" / f"launch-{args.product}-{args.date}.html"
-        atomic_write_bytes(out, render_html(title, report, pictures, comparison, note).encode())
-        print(f"wrote {out}")
-        return 0 if all_pass else 1
-
-    print(f"Launch report: {args.product} on the morning of {args.date}, vs {args.vs}")
-    print(f"{note}\n")
-    print(format_report(report))
-    if not args.compare:
-        return 0
-
-    requested = {"product": args.product, "date": args.date, "vs": args.vs}
-    print("\nAgainst the figures reported for DeepSeek's launch\n")
-    if requested != SEED_REPORT:
-        print(
-            f"note: the reported figures are those of --product {SEED_REPORT['product']}"
-            f" --date {SEED_REPORT['date']} --vs {SEED_REPORT['vs']}\n"
-        )
-    table, all_pass = format_comparison(report)
-    print(table)
-    return 0 if all_pass else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def launch_page(
+    con: duckdb.DuckDBPyConnection,
+    product: str,
+    date: dt.date,
+    vs: str,
+    pictures: dict[str, bytes] | None = None,
+    compare_reported: bool = False,
+) -> tuple[str, bool]:
+    """The launch report of ``product`` on the morning of ``date`` against ``vs`` as
+    one self-contained HTML page, and whether every reported figure it was compared
+    with is within tolerance. ``pictures``: the page's pictures when the caller has
+    them already (the reports asset draws the day's once for every product); else
+    ``warehouse.pictures.launch_pictures``."""
+    report = launch_report(con, product, date, vs)
+    name = product_name(con, product)
+    if pictures is None:
+        pictures = launch_pictures(con, product, date, name)
+    comparison, all_pass = format_comparison(report) if compare_reported else (None, True)
+    title = f"Launch report: {name} on the morning of {date}, vs {product_name(con, vs)}"
+    page = render_html(title, report, pictures, comparison, estimates_note(con, date))
+    return page, all_pass

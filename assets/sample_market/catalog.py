@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assets.markets import ALL_COUNTRIES
+from assets.storefronts import ALL_COUNTRIES
 
 # App Store genre ids (the legacy RSS category ids).
 GENRES = {

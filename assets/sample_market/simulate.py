@@ -27,9 +27,9 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
-from assets.markets import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
 from assets.sample_market import calibration as cal
 from assets.sample_market.catalog import SampleApp, build_catalog
+from assets.storefronts import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
 
 # Relative market size (daily downloads) of the biggest storefronts; the rest get a
 # seeded size between SMALL_MARKET bounds. Units are arbitrary: the calibration fixes

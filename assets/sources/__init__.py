@@ -1,2 +1,43 @@
-"""Chartwatch's sources, one folder each: what a source archives, how it is
-fetched, parsed, rendered by the sample market and imported."""
+"""The registry of Chartwatch's sources: one line per source, each declared in its
+own folder (``assets/sources/<name>/__init__.py``: ``SOURCE = Source(...)``, see
+``source.py``). The raw assets, the import command, the lake's readers, the sample
+market and the bench are built from this list; adding a source is a folder and a
+line here (docs/architecture.md walks through it).
+
+Pure, like the folders: importing the registry loads no Dagster.
+"""
+
+from __future__ import annotations
+
+from assets.sources import (
+    appfigures,
+    apple_charts,
+    google_play_charts,
+    itunes_lookup,
+    vendor_estimates,
+    wikimedia_pageviews,
+)
+from assets.sources.source import Archive, Source
+
+SOURCES: tuple[Source, ...] = (
+    apple_charts.SOURCE,
+    google_play_charts.SOURCE,
+    wikimedia_pageviews.SOURCE,
+    vendor_estimates.SOURCE,
+    itunes_lookup.SOURCE,
+    appfigures.SOURCE,
+)
+
+
+def source(name: str) -> Source:
+    return next(s for s in SOURCES if s.name == name)
+
+
+def importable() -> dict[str, Archive]:
+    """The archives a user may add files to (`make import SOURCE=<archive>`), by name."""
+    return {a.name: a for s in SOURCES for a in s.archives if a.importer is not None}
+
+
+def feeding(dataset: str) -> list[Source]:
+    """The sources that give rows to a lake dataset, in the order of the registry."""
+    return [s for s in SOURCES if dataset in s.feeds]

@@ -54,7 +54,7 @@ class Day:
 
     date: dt.date
     raw_dir: Path
-    countries: Callable[[str], tuple[str, ...]]  # storefronts -> the configured countries
+    countries: Callable[[str | None], tuple[str, ...]]  # a store (None: any) -> its countries
     products: ProductCatalog
     # The source label of estimates a user (or the sample market) put in the archive:
     # "import", or "sample" for the sample market's own.
@@ -65,7 +65,7 @@ class Day:
         countries = (
             (WORLDWIDE,)
             if archive.storefronts == WORLDWIDE_ONLY
-            else self.countries("app_store" if archive.storefronts == APP_STORE_ONLY else "")
+            else self.countries("app_store" if archive.storefronts == APP_STORE_ONLY else None)
         )
         files = list_files(self.raw_dir, archive.name, [self.date], archive.suffix, countries)
         return read_batch(archive.name, files)

@@ -10,12 +10,19 @@ configured storefronts.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from assets.fetching import Request
+from assets import live
+from assets.fetching import FetchReport, Request, fetch_and_archive
 from assets.raw import RawResponse, response_batch
 from assets.sources.appfigures.parse import SOURCE, parse_estimates, parse_ranks
+from warehouse.products import read_products
+
+if TYPE_CHECKING:
+    from assets.http import HttpClient
+    from assets.resources import ChartwatchConfig
 
 COUNTRY = "ww"  # one file per day for every country
 
@@ -66,4 +73,23 @@ def apps_frame(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
         rows,
         schema={"appfigures_id": pl.String, "store": pl.String, "app_id": pl.String},
         orient="row",
+    )
+
+
+def fetch_day(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
+    token = config.appfigures_token.strip()
+    if not token:
+        return FetchReport(notes=["APPFIGURES_TOKEN is not set: Appfigures is skipped"])
+    apps = apps_frame(read_products(config.products_path).appfigures_apps)
+    if apps.is_empty():
+        return FetchReport(
+            notes=["no product of products.toml maps its apps to Appfigures (appfigures = {...})"]
+        )
+    if date > live.today():
+        raise ValueError(f"{date} is in the future (today is {live.today()} UTC)")
+    requests = appfigures_requests(
+        config.appfigures_url, token, date, apps, list(config.countries_for())
+    )
+    return fetch_and_archive(
+        client, requests, config.raw_dir, config.quarantine_dir, appfigures_validator(apps)
     )

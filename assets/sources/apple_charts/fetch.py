@@ -15,13 +15,21 @@ charts can be fetched (see ``assets/live.py``).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from assets.fetching import Request
-from assets.raw import RawFileError, RawResponse, response_batch
+if TYPE_CHECKING:
+    from assets.http import HttpClient
+    from assets.resources import ChartwatchConfig
+
+from assets import live
+from assets.fetching import Failure, FetchReport, Request, fetch_and_archive
+from assets.raw import RawFileError, RawResponse, list_files, partition_dir, response_batch
 from assets.sources.apple_charts.parse import (
+    CURRENT_RSS,
     CURRENT_RSS_CHARTS,
+    LEGACY_RSS,
     parse_current_rss,
     parse_legacy_rss,
 )
@@ -45,7 +53,7 @@ def chart_requests(
         for item in CURRENT_RSS_CHARTS:
             requests.append(
                 Request(
-                    "apple_rss",
+                    CURRENT_RSS,
                     date,
                     country,
                     f"{item}.json",
@@ -60,7 +68,7 @@ def chart_requests(
             item = feed + (f"__genre-{genre}" if genre else "")
             requests.append(
                 Request(
-                    "itunes_rss",
+                    LEGACY_RSS,
                     date,
                     country,
                     f"{item}.json",
@@ -73,9 +81,9 @@ def chart_requests(
 
 def validate_chart(response: RawResponse) -> None:
     """Raise RawFileError unless the body is a complete chart of the storefront asked."""
-    parse = parse_current_rss if response.source == "apple_rss" else parse_legacy_rss
+    parse = parse_current_rss if response.source == CURRENT_RSS else parse_legacy_rss
     entries = parse(response_batch(response))
-    if response.source == "apple_rss":
+    if response.source == CURRENT_RSS:
         # The generator answers an unknown storefront with another storefront's chart.
         feed_country = (
             pl.DataFrame({"body": [response.body.decode()]})
@@ -105,3 +113,54 @@ def _problem(response: RawResponse, problem: str) -> RawFileError:
         path=response.item,
         problem=problem,
     )
+
+
+def fetch_day(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
+    """Today's charts are fetched; a past day is found in the archive or reported lost."""
+    countries = list(config.countries_for("app_store"))
+    requests = chart_requests(
+        config.apple_rss_url,
+        config.itunes_url,
+        date,
+        countries,
+        config.legacy_feed_list,
+        config.genre_list,
+    )
+    if date > live.today():
+        raise ValueError(
+            f"{date} is in the future (today is {live.today()} UTC): Apple's charts for it do not exist yet"
+        )
+    if date == live.today():
+        return fetch_and_archive(
+            client, requests, config.raw_dir, config.quarantine_dir, validate_chart
+        )
+    return _from_archive_only(config, date, requests)
+
+
+def _from_archive_only(
+    config: ChartwatchConfig, date: dt.date, requests: list[Request]
+) -> FetchReport:
+    """A past day of a source without history: the archive holds it, or it is lost."""
+    report = FetchReport()
+    held = {
+        country
+        for source in (CURRENT_RSS, LEGACY_RSS)
+        for _, country, _ in list_files(config.raw_dir, source, [date], ".json")
+    }
+    for request in requests:
+        if request.country in held:
+            report.already_archived.append(request)
+    for country in sorted({r.country for r in requests} - held):
+        first = next(r for r in requests if r.country == country)
+        report.failures.append(
+            Failure(
+                first,
+                f"Apple's chart feeds have no history: the archive holds no chart of {date} for"
+                f" this storefront, and it can only be fetched on the day itself ({date}"
+                f" UTC). To fill it, import an archive: copy the feed files of that day to"
+                f" {partition_dir(config.raw_dir, CURRENT_RSS, date, country)}/ (top-free.json,"
+                " top-paid.json) and itunes_rss/... (see docs/raw-formats.md), then"
+                " materialise the day again",
+            )
+        )
+    return report

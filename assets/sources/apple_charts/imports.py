@@ -7,7 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from assets.sources.apple_charts.parse import CURRENT_RSS_CHARTS, LEGACY_FEED_NAME
+from assets.sources.apple_charts.parse import (
+    CURRENT_RSS,
+    CURRENT_RSS_CHARTS,
+    LEGACY_FEED_NAME,
+    LEGACY_RSS,
+)
 from assets.sources.importing import check_country, check_updated, chosen_item, document
 
 CURRENT_DOCUMENTED = "top-free.json or top-paid.json"
@@ -19,7 +24,7 @@ _CURRENT_URL = re.compile(r"/api/v2/(?P<cc>[a-z]{2})/apps/(?P<chart>top-free|top
 
 
 def current_rss_name(date: dt.date, country: str, name: str, body: bytes) -> str:
-    source = "apple_rss"
+    source = CURRENT_RSS
     feed = document(body, source, date, country, name).get("feed") or {}
     check_country(source, date, country, name, feed.get("country"), "the feed's country")
     check_updated(source, date, country, name, feed.get("updated"))
@@ -46,7 +51,7 @@ _LEGACY_GENRE = re.compile(r"/genre=(?P<genre>\d+)/")
 
 
 def legacy_rss_name(date: dt.date, country: str, name: str, body: bytes) -> str:
-    source = "itunes_rss"
+    source = LEGACY_RSS
     feed = document(body, source, date, country, name).get("feed") or {}
     updated = (feed.get("updated") or {}).get("label") if isinstance(feed, dict) else None
     check_updated(source, date, country, name, updated)

@@ -28,6 +28,10 @@ from assets.parsing import (
 )
 from assets.schemas import CHART_ENTRIES
 
+# The two folders of the raw archive: the current RSS generator's feeds, and the
+# legacy iTunes RSS feeds.
+CURRENT_RSS = "apple_rss"
+LEGACY_RSS = "itunes_rss"
 CURRENT_RSS_CHARTS = {"top-free": "top_free", "top-paid": "top_paid"}
 
 _CURRENT_RSS = pl.Struct(
@@ -49,7 +53,7 @@ def parse_current_rss(batch: pl.DataFrame) -> pl.DataFrame:
     ``batch`` is a RAW_BATCH of ``top-free``/``top-paid`` files; rank is the
     position in ``feed.results`` plus one; charts are iPhone, all genres.
     """
-    source = "apple_rss"
+    source = CURRENT_RSS
     files = number_files(batch)
     docs, undecodable = decode_json(files, _CURRENT_RSS)
     feeds = files.with_columns(
@@ -168,7 +172,7 @@ def parse_legacy_rss(batch: pl.DataFrame) -> pl.DataFrame:
     ``topgrossingipadapplications__genre-6014``, ...); the name gives device, chart
     and genre; rank is the position in ``feed.entry`` plus one.
     """
-    source = "itunes_rss"
+    source = LEGACY_RSS
     files = number_files(batch)
     # One scan of the bodies (the day's feeds are tens of megabytes), for both halves.
     one_entry = files["body"].str.contains(_ENTRY_OBJECT)

@@ -20,6 +20,7 @@ from assets.sample_market.encode import (
     slug,
 )
 from assets.sample_market.simulate import CHART_DEPTH, SampleMarket
+from assets.sources.apple_charts.parse import CURRENT_RSS, LEGACY_RSS
 
 CURRENT_RSS_ITEMS = {"top_free": "top-free", "top_paid": "top-paid"}
 # The feed's own URL names the depth it was asked for.
@@ -81,7 +82,7 @@ def _current_rss_responses(
     )
     files = chart_files(current, app_entries(market, entry), pl.col("entry"), header, pl.lit("]}}"))
     for date, country, chart, body in files.iter_rows():
-        yield RawResponse("apple_rss", date, country, f"{CURRENT_RSS_ITEMS[chart]}.json", body)
+        yield RawResponse(CURRENT_RSS, date, country, f"{CURRENT_RSS_ITEMS[chart]}.json", body)
 
 
 def _legacy_rss_responses(
@@ -184,4 +185,4 @@ def _legacy_rss_responses(
     )
     files = chart_files(legacy, app_entries(market, legacy_entry), pl.col("entry"), header, footer)
     for date, country, chart, body in files.iter_rows():
-        yield RawResponse("itunes_rss", date, country, f"{LEGACY_RSS_ITEMS[chart]}.json", body)
+        yield RawResponse(LEGACY_RSS, date, country, f"{LEGACY_RSS_ITEMS[chart]}.json", body)

@@ -12,12 +12,19 @@ archived charts, so a re-run asks for the same batches and finds them archived.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from assets.fetching import Request
+from assets import live
+from assets.fetching import FetchReport, Request, fetch_and_archive, split_by_archive
 from assets.raw import RawResponse, response_batch
 from assets.sources.itunes_lookup.parse import SOURCE, lookup_batches, lookup_item, parse_lookup
+from assets.storage import read_partitions
+
+if TYPE_CHECKING:
+    from assets.http import HttpClient
+    from assets.resources import ChartwatchConfig
 
 PREFERRED_STOREFRONT = "us"
 
@@ -65,3 +72,27 @@ def lookup_requests(itunes_url: str, date: dt.date, plan: dict[str, list[str]]) 
 def validate_lookup(response: RawResponse) -> None:
     """Raise RawFileError unless the body is a complete Lookup answer."""
     parse_lookup(response_batch(response))
+
+
+def lookup_plan_of_day(config: ChartwatchConfig, date: dt.date) -> dict[str, list[str]]:
+    """Storefront -> App Store ids to look up, from the day's charts in the lake."""
+    charts = read_partitions(
+        config.lake_dir / "chart_entries",
+        date.isoformat(),
+        list(config.countries_for("app_store")),
+        ["country", "store", "app_id"],
+    )
+    return {} if charts is None else lookup_plan(charts)
+
+
+def fetch_day(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
+    """Listings are a snapshot, like the charts: fetched on the day only. A past day
+    keeps what the archive holds; a missing listing is not an error (apps keeps the
+    latest one it has)."""
+    requests = lookup_requests(config.itunes_url, date, lookup_plan_of_day(config, date))
+    if date != live.today():
+        held, missing = split_by_archive(requests, config.raw_dir)
+        return FetchReport(already_archived=held, empty=missing)
+    return fetch_and_archive(
+        client, requests, config.raw_dir, config.quarantine_dir, validate_lookup
+    )

@@ -14,12 +14,18 @@ refetches only the days it lacks.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from assets.fetching import Request
+from assets import live
+from assets.fetching import FetchReport, Request, fetch_and_archive
 from assets.raw import RawResponse, response_batch
 from assets.sources.wikimedia_pageviews.parse import WORLDWIDE, articles_frame, parse_pageviews
-from warehouse.products import Article
+from warehouse.products import Article, read_products
+
+if TYPE_CHECKING:
+    from assets.http import HttpClient
+    from assets.resources import ChartwatchConfig
 
 NO_VIEWS = frozenset({404})
 
@@ -55,3 +61,15 @@ def pageview_validator(articles: list[Article]):
         parse_pageviews(response_batch(response), frame)
 
     return validate
+
+
+def fetch_day(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
+    """Any past day is fetched; today's views are not published yet."""
+    articles = read_products(config.products_path).articles
+    requests = pageview_requests(config.wikimedia_url, date, articles)
+    if date >= live.today():
+        # Not published yet: nothing fails, the day is fetched by a later run.
+        return FetchReport(empty=requests)
+    return fetch_and_archive(
+        client, requests, config.raw_dir, config.quarantine_dir, pageview_validator(articles)
+    )

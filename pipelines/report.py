@@ -1,0 +1,139 @@
+"""The launch report of a product, as a command (``make report``):
+
+    python -m pipelines.report --product deepseek --date 2025-01-27 --vs perplexity --compare
+
+It prints the report as a text table in human units and, with ``--compare``, beside
+the figures the press reported (``warehouse.reported``), exiting 1 when any of them
+is out of tolerance; ``--format html`` writes the self-contained page instead
+(``warehouse.report.launch_page``). The warehouse is the one of the settings
+(CHARTWATCH_DATA_DIR), or ``--db``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from assets.storage import atomic_write_bytes
+from pipelines.resources import chartwatch_from_env
+from warehouse.build import connect_read_only
+from warehouse.keys import check_product_reference
+from warehouse.report import (
+    ReportError,
+    estimates_note,
+    format_comparison,
+    format_report,
+    launch_page,
+    launch_report,
+)
+from warehouse.reported import SEED_REPORT
+
+
+def product_argument(text: str) -> str:
+    """argparse type of a product key (warehouse/keys.py)."""
+    try:
+        return check_product_reference(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from exc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.report",
+        description="Print the launch report of a product from the Chartwatch warehouse.",
+    )
+    parser.add_argument(
+        "--product", required=True, type=product_argument, help="product key, e.g. deepseek"
+    )
+    parser.add_argument(
+        "--date",
+        required=True,
+        type=date_argument,
+        help="report date D (YYYY-MM-DD), read on the morning of D",
+    )
+    parser.add_argument(
+        "--vs", required=True, type=product_argument, help="product key to compare downloads with"
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="warehouse file (default: the warehouse of CHARTWATCH_DATA_DIR, data/ if unset)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also compare with the figures reported for DeepSeek's launch; exit 1 on a FAIL",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "html"),
+        default="text",
+        help="text on stdout, or a self-contained HTML page with pictures (--out)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="HTML file (default: $CHARTWATCH_DATA_DIR/reports/launch-<product>-<date>.html)",
+    )
+    args = parser.parse_args(argv)
+    db_path = args.db or chartwatch_from_env().warehouse_path
+
+    try:
+        con = connect_read_only(db_path)
+    except (FileNotFoundError, duckdb.Error) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        if args.format == "html":
+            page, all_pass = launch_page(
+                con, args.product, args.date, args.vs, compare_reported=args.compare
+            )
+        else:
+            report = launch_report(con, args.product, args.date, args.vs)
+            note = estimates_note(con, args.date)
+    except (ReportError, duckdb.Error) as error:
+        print(f"error: {error} (warehouse: {db_path})", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+
+    if args.format == "html":
+        out = args.out or db_path.parent / "reports" / f"launch-{args.product}-{args.date}.html"
+        atomic_write_bytes(out, page.encode())
+        print(f"wrote {out}")
+        return 0 if all_pass else 1
+
+    print(f"Launch report: {args.product} on the morning of {args.date}, vs {args.vs}")
+    print(f"{note}\n")
+    print(format_report(report))
+    if not args.compare:
+        return 0
+
+    requested = {"product": args.product, "date": args.date, "vs": args.vs}
+    print("\nAgainst the figures reported for DeepSeek's launch\n")
+    if requested != SEED_REPORT:
+        print(
+            f"note: the reported figures are those of --product {SEED_REPORT['product']}"
+            f" --date {SEED_REPORT['date']} --vs {SEED_REPORT['vs']}\n"
+        )
+    table, all_pass = format_comparison(report)
+    print(table)
+    return 0 if all_pass else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
