@@ -29,7 +29,7 @@ def extraction_asset(source: Source) -> dg.AssetsDefinition:
         group_name="ingest",
         kinds=set(source.kinds),
         description=source.description,
-        deps=[dg.AssetKey(["lake", dataset]) for dataset in source.reads],
+        deps=[dg.AssetKey(["raw", name]) for name in source.reads],
         partitions_def=daily_partitions,
         backfill_policy=single_run,
     )

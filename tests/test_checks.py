@@ -27,7 +27,6 @@ from tests.conftest import REPO
 DAY = "2025-01-26"
 chart_entries = LAKE_ASSETS["chart_entries"]
 model_parameters = LAKE_ASSETS["model_parameters"]
-LISTINGS = {dg.AssetKey(["raw", "itunes_lookup"]), dg.AssetKey(["lake", "app_metadata"])}
 
 
 def _chart(ranks, app_ids=None, country="us"):
@@ -201,13 +200,11 @@ def test_a_backfill_publishes_the_good_days_and_reruns_only_the_failed_one(copy)
         # The lake only for the broken day; the warehouse and the rank model's fit
         # (both downstream of the charts, stopped by the check) for all; the reports
         # of the latest day once, at the end.
-        # The App Store listings too: they are looked up for the apps of the charts
-        # (one asset graph in sample and live mode since issue 15).
-        fitted = {model_parameters.key, *LISTINGS}
+        fitted = model_parameters.key
         assert plan == [
-            (frozenset({*fitted, warehouse.key}), days[0], days[0]),
-            (frozenset({chart_entries.key, *fitted, warehouse.key}), days[1], days[1]),
-            (frozenset({*fitted, warehouse.key, launch_pictures.key}), days[2], days[2]),
+            (frozenset({fitted, warehouse.key}), days[0], days[0]),
+            (frozenset({chart_entries.key, fitted, warehouse.key}), days[1], days[1]),
+            (frozenset({fitted, warehouse.key, launch_pictures.key}), days[2], days[2]),
         ]
 
         broken.unlink()  # the fix

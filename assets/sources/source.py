@@ -95,5 +95,5 @@ class Source:
     render: Callable[[SampleMarket, ChartwatchConfig, list[dt.date]], Iterable[RawResponse]] | None
     feeds: dict[str, Feed] = field(default_factory=dict)  # lake dataset -> its feed
     kinds: frozenset[str] = frozenset({"python", "json"})
-    # Lake datasets its fetch reads (the iTunes lookups of the apps that charted).
+    # Sources whose archive it reads (the iTunes lookups: the apps of Apple's charts).
     reads: tuple[str, ...] = ()

@@ -1,7 +1,7 @@
 """iTunes Lookup, live and sample: which apps to look up on a day, where, and the
 check a fetched body must pass before it is archived.
 
-The apps are those of the day's App Store charts (the lake's ``chart_entries``).
+The apps are those of the day's App Store charts (Apple's feeds in the archive).
 Each app is looked up once a day, in one storefront: the US when it charts
 there, else the first storefront (by code) where it charts, since the Lookup API
 answers nothing for an app not sold in the storefront asked. Ids go in batches of
@@ -12,15 +12,17 @@ archived charts, so a re-run asks for the same batches and finds them archived.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from assets import live
 from assets.fetching import FetchReport, Request, fetch_and_archive, split_by_archive
-from assets.raw import RawResponse, response_batch
+from assets.raw import RawFileError, RawResponse, response_batch
 from assets.sources.itunes_lookup.parse import SOURCE, lookup_batches, lookup_item, parse_lookup
-from assets.storage import read_partitions
+from assets.sources.source import Day
+from warehouse.products import ProductCatalog
 
 if TYPE_CHECKING:
     from assets.http import HttpClient
@@ -75,14 +77,19 @@ def validate_lookup(response: RawResponse) -> None:
 
 
 def lookup_plan_of_day(config: ChartwatchConfig, date: dt.date) -> dict[str, list[str]]:
-    """Storefront -> App Store ids to look up, from the day's charts in the lake."""
-    charts = read_partitions(
-        config.lake_dir / "chart_entries",
-        date.isoformat(),
-        list(config.countries_for("app_store")),
-        ["country", "store", "app_id"],
-    )
-    return {} if charts is None else lookup_plan(charts)
+    """Storefront -> App Store ids to look up, from the day's App Store charts in the
+    raw archive (read with Apple's own parser). Reading the archive, not the lake,
+    keeps the listings independent of the lake's checks: a chart day that fails them
+    does not hold the listings back, and re-running it re-runs no extraction. A chart
+    file its parser cannot read leaves the day without lookups (the lake reports it)."""
+    from assets.sources import apple_charts
+
+    day = Day(date, config.raw_dir, config.countries_for, ProductCatalog(Path(), ()), "")
+    try:
+        charts = apple_charts.SOURCE.feeds["chart_entries"].read(day)
+    except RawFileError:
+        return {}
+    return lookup_plan(charts)
 
 
 def fetch_day(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> FetchReport:
