@@ -142,9 +142,10 @@ def replace_partitions(
     of the window left without rows are removed. Partitions outside the window are
     never touched.
     """
-    days = set(dates)
-    if frame.height:
-        days |= {str(day) for day in frame["date"].unique().to_list()}
+    with_rows = {str(day) for day in frame["date"].unique().to_list()} if frame.height else set()
+    # A day of the window without rows has only partitions to remove, if it has a
+    # folder at all: a day that never had rows gets no (empty) folder.
+    days = with_rows | {day for day in dates if (dataset_dir / f"date={day}").is_dir()}
     # One writer per day of a dataset at a time; under the lock, any temporary file
     # in the day's partitions is a dead writer's.
     with folder_locks(dataset_dir / f"date={day}" for day in days):

@@ -130,3 +130,11 @@ def test_a_full_disk_while_writing_a_file_says_where_and_how_much(tmp_path, monk
     )
     assert "it needed about 2.5 MB" in message
     assert list((tmp_path / "raw").iterdir()) == []  # no temporary file stays
+
+
+def test_a_day_that_never_had_rows_gets_no_folder(tmp_path):
+    """A dataset a source did not feed that day (no Appfigures token, a sample without
+    vendor ranks) leaves the lake as it was: no empty date= folders to list."""
+    dataset = tmp_path / "lake" / "things"
+    replace_partitions(dataset, _frame([]), ["2025-01-27"], ["us"], ["x"])
+    assert not dataset.exists()
