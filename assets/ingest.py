@@ -32,6 +32,9 @@ def extraction_asset(source: Source) -> dg.AssetsDefinition:
         deps=[dg.AssetKey(["raw", name]) for name in source.reads],
         partitions_def=daily_partitions,
         backfill_policy=single_run,
+        # Every source is archived before anything is parsed: the feeds are snapshots
+        # of the day, and a run that stops in the lake leaves the archive whole.
+        op_tags={"dagster/priority": "1"},
     )
     def _extract(
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig, market: MarketClient
