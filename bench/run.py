@@ -205,6 +205,12 @@ def step_daily(work: Path, days: int, loaded: int) -> dict:
     # The simulation itself is not the raw step (in a run it happens in the background
     # while Dagster starts; live mode fetches instead): done before the clock starts.
     sample_market()
+    # Nor is loading the code: a run's steps start with the code location loaded.
+    import assets.lake
+    import assets.resources  # noqa: F401
+    import bench.generate  # noqa: F401
+    import warehouse.build  # noqa: F401
+
     began = time.perf_counter()
     files = _archive_day(data, loaded, date)
     raw_s = time.perf_counter() - began
