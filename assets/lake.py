@@ -64,14 +64,16 @@ def from_sources(
     (an app's estimate of a day from a user's import and from a vendor), the one of
     lower precedence is dropped: a user's own figures before a vendor's."""
     feeds = [source.feeds[dataset.name] for source in feeding(dataset.name)]
-    ranked = len({feed.precedence for feed in feeds}) > 1
 
     def build_day(config: ChartwatchConfig, market: MarketClient, date: dt.date) -> pl.DataFrame:
         day = source_day(config, market, date)
-        if not ranked:
-            return pl.concat([feed.read(day) for feed in feeds])
+        frames = [(feed.precedence, feed.read(day)) for feed in feeds]
+        given = [(precedence, frame) for precedence, frame in frames if frame.height]
+        if len({precedence for precedence, _ in given}) <= 1:
+            # Nothing to settle (one source gave rows, as usually): no window over the day.
+            return pl.concat([frame for _, frame in frames])
         rows = pl.concat(
-            [feed.read(day).with_columns(_precedence=pl.lit(feed.precedence)) for feed in feeds]
+            [frame.with_columns(_precedence=pl.lit(precedence)) for precedence, frame in given]
         )
         first = pl.col("_precedence") == pl.col("_precedence").min().over(dataset.grain)
         return rows.filter(first).drop("_precedence")
