@@ -31,12 +31,12 @@ endif
 # text is taken literally ($(value ...): not even make expands it), exported (when
 # set), and each recipe passes it as one quoted argument ("$$START"). The programs
 # check it.
-USER_VARIABLES := PORT START END PRODUCT DATE VS FORMAT SHOTS ASSET SOURCE COUNTRY FILES \
+USER_VARIABLES := PORT START END PRODUCT DATE VS FORMAT SHOTS ASSET SOURCE COUNTRY FILES Q \
 	FAILED QUICK PYTHON CHARTWATCH_DATA_DIR CHARTWATCH_ESTIMATES DAGSTER_HOME
 $(foreach name,$(USER_VARIABLES),$(if $(filter undefined,$(origin $(name))),,\
 	$(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
-.PHONY: install instance demo test faults ui ui-screenshot backfill report import bench backtest lint format clean
+.PHONY: install instance demo test faults ui ui-screenshot backfill report import sql products coverage bench backtest lint format clean
 
 install: $(VENV)/.installed
 
@@ -85,6 +85,19 @@ backfill: install instance
 
 import: install
 	$(RUN) -m pipelines.cli import "$$SOURCE" --date "$$DATE" --country "$$COUNTRY" --files "$$FILES"
+
+# SQL on the warehouse, read-only: Harlequin (a terminal SQL client), or with
+# Q="select ..." one query, printed.
+sql: install
+	$(RUN) -m pipelines.explore sql --query "$$Q"
+
+# The tracked products (products.toml): keys, names, apps, competitors.
+products: install
+	$(RUN) -m pipelines.explore products
+
+# What the lake and the warehouse hold: days, countries and rows of each dataset and table.
+coverage: install
+	$(RUN) -m pipelines.explore coverage
 
 report: install
 	$(RUN) -m pipelines.report --product "$$PRODUCT" --date "$$DATE" --vs "$$VS" --format "$$FORMAT"
