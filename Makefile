@@ -16,7 +16,6 @@ START ?= 2025-01-01
 END ?= 2025-02-09
 PRODUCT ?= deepseek
 DATE ?= 2025-01-27
-VS ?= perplexity
 FORMAT ?= text
 # make ui-screenshot: where the PNGs go, and whose asset page they show.
 SHOTS ?= docs/screenshots

@@ -44,20 +44,20 @@ def render_reports(
     """
     shared = pictures.day_pictures(con, day)
     movers, leaders = shared.values()
-    shares = {p.key: pictures.share_picture(con, p.key, p.name, day) for p in products}
+    # The report of the day reads its charts and the downloads through the day before.
+    before = day - dt.timedelta(days=1)
+    shares = {p.key: pictures.share_picture(con, p.key, p.name, before) for p in products}
     written = {
         out / "rank-movers.png": movers,
         out / "countries-at-no1.png": leaders,
         **{out / f"download-share-{key}.png": png for key, (_, png) in shares.items()},
     }
-    # The launch report on the morning after the day: its figures include the day.
-    morning = day + dt.timedelta(days=1)
     for product in products:
         rivals = [c for c in product.competitors if c in products]
         if not rivals:
             continue
         title, share = shares[product.key]
-        page, _ = launch_page(con, product.key, morning, rivals[0], {**shared, title: share})
+        page, _ = launch_page(con, product.key, day, rivals[0], {**shared, title: share})
         written[out / f"launch-{product.key}.html"] = page.encode()
     for path, data in written.items():
         atomic_write_bytes(path, data)

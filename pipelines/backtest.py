@@ -34,11 +34,11 @@ import duckdb
 import polars as pl
 
 from pipelines.cli import materialize
-from pipelines.report import date_argument, product_argument
+from pipelines.report import date_argument, optional_product, product_argument
 from pipelines.resources import chartwatch_from_env
 from warehouse import units
 from warehouse.build import build_warehouse
-from warehouse.report import figure_format, launch_report
+from warehouse.report import figure_format, first_competitor, launch_report
 
 BANDS = "CASE WHEN m.rank <= 10 THEN '1-10' WHEN m.rank <= 50 THEN '11-50' ELSE '51-200' END"
 LARGE, MEDIUM = 20, 50  # countries by known downloads: the 20 largest, the next 50, the rest
@@ -167,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--end", type=date_argument, default=dt.date(2025, 2, 9))
     parser.add_argument("--product", type=product_argument, default="deepseek")
     parser.add_argument("--date", type=date_argument, default=dt.date(2025, 1, 27))
-    parser.add_argument("--vs", type=product_argument, default="perplexity")
+    # Empty (make's VS unset): the product's first competitor in products.toml.
+    parser.add_argument("--vs", type=optional_product, default=None)
     args = parser.parse_args(argv)
 
     config = chartwatch_from_env()
@@ -197,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         panel = con.execute(
             "SELECT count(DISTINCT (store, app_id)) FROM model_calibration"
         ).fetchall()[0][0]
+        args.vs = args.vs or first_competitor(con, args.product)
+        if args.vs is None:
+            print(f"error: {args.product} has no competitors in products.toml: give VS=...")
+            return 2
         vendor_report = launch_report(con, args.product, args.date, args.vs)
     with duckdb.connect(str(paths["model"])) as con:
         products_table = product_errors(con, paths["vendor"], args.date - dt.timedelta(days=1))

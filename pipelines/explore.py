@@ -31,20 +31,12 @@ from warehouse.products import read_products
 from warehouse.units import text_table
 
 
-class NoWarehouse(ChartwatchError, FileNotFoundError):
-    """The data folder has no warehouse yet."""
-
-
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse, read-only; an error saying how to make one when there is none."""
-    if not Path(path).is_file():
-        raise NoWarehouse(
-            f"no warehouse at {path}: run `make demo` (the sample market) or `make backfill"
-            " START=... END=...` first, or set CHARTWATCH_DATA_DIR to the folder that holds"
-            " warehouse.duckdb"
-        )
+    """The warehouse, read-only; errors that say how to make one or what holds it."""
     try:
         return connect_read_only(path)
+    except FileNotFoundError as error:
+        raise ChartwatchError(str(error)) from error
     except duckdb.IOException as error:
         raise ChartwatchError(
             f"{path} is open for writing by another process (a run?): {error}; try again"
@@ -194,7 +186,7 @@ def coverage_text(data_dir: Path) -> str:
             warehouse_coverage(data_dir / "warehouse.duckdb"),
             {3, 4},
         )
-    except NoWarehouse as error:
+    except ChartwatchError as error:
         warehouse = str(error)
     return f"The lake ({data_dir / 'lake'})\n\n{lake}\n\nThe warehouse\n\n{warehouse}"
 

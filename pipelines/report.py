@@ -25,7 +25,9 @@ from warehouse.build import connect_read_only
 from warehouse.keys import check_product_reference
 from warehouse.report import (
     ReportError,
+    check_products,
     estimates_note,
+    first_competitor,
     format_comparison,
     format_report,
     launch_page,
@@ -40,6 +42,11 @@ def product_argument(text: str) -> str:
         return check_product_reference(text.strip())
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def optional_product(text: str) -> str | None:
+    """argparse type of a product key that may be left empty (make's VS=)."""
+    return product_argument(text) if text.strip() else None
 
 
 def date_argument(text: str) -> dt.date:
@@ -64,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="report date D (YYYY-MM-DD), read on the morning of D",
     )
     parser.add_argument(
-        "--vs", required=True, type=product_argument, help="product key to compare downloads with"
+        "--vs",
+        type=optional_product,
+        default=None,
+        help="product key to compare downloads with (default: the product's first competitor"
+        " in products.toml)",
     )
     parser.add_argument(
         "--db",
@@ -98,6 +109,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
+        if args.vs is None:
+            check_products(con, args.product)
+            args.vs = first_competitor(con, args.product)
+            if args.vs is None:
+                raise ReportError(
+                    f"{args.product} has no competitors in products.toml to compare with:"
+                    " give one, e.g. VS=chatgpt (`make products` lists the keys)"
+                )
         if args.format == "html":
             page, all_pass = launch_page(
                 con, args.product, args.date, args.vs, compare_reported=args.compare

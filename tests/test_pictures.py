@@ -105,7 +105,8 @@ def test_reports_asset_shows_the_latest_days_pictures_and_writes_every_launch_re
         f"launch-{p.key}.html" for p in products if p.competitors
     } and "launch-temu.html" not in {p.name for p in folder.iterdir()}
     page = (folder / "launch-deepseek.html").read_text()
-    assert "on the morning of 2025-01-28" in page and page.count("data:image/png;base64,") == 3
+    # The latest day's report: its charts and the downloads of the days before.
+    assert "on the morning of 2025-01-27" in page and page.count("data:image/png;base64,") == 3
     assert (folder / "rank-movers.png").read_bytes().startswith(PNG)
 
 

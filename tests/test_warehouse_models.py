@@ -203,9 +203,10 @@ def test_products_tables_come_from_products_toml(tables):
         ("app_store", DEEPSEEK_IOS),
         ("google_play", DEEPSEEK_PLAY),
     ]
+    # position: the competitor's place in the product's list (the first is a report's default).
     assert tables["product_competitors"].rows() == [
-        ("deepseek", "perplexity"),
-        ("perplexity", "deepseek"),
+        ("deepseek", "perplexity", 1),
+        ("perplexity", "deepseek", 1),
     ]
     zh = on(tables["wikipedia_articles"], language="zh")
     assert zh.select("product", "project", "article").rows() == [
@@ -454,7 +455,7 @@ def test_bad_inputs_are_refused_before_touching_the_warehouse(tmp_path):
 
 
 def test_read_only_connection_refuses_a_missing_warehouse(tmp_path):
-    with pytest.raises(FileNotFoundError, match="build it first"):
+    with pytest.raises(FileNotFoundError, match="run `make demo`"):
         connect_read_only(tmp_path / "missing.duckdb")
 
 

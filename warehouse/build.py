@@ -341,9 +341,9 @@ def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(
-            f"no warehouse at {db_path}: build it first (warehouse.build.build_warehouse,"
-            " or materialise the warehouse assets), or point CHARTWATCH_DATA_DIR at the"
-            " folder that holds warehouse.duckdb"
+            f"no warehouse at {db_path}: run `make demo` (the sample market) or `make"
+            " backfill START=... END=...` first, or point CHARTWATCH_DATA_DIR at the folder"
+            " that holds warehouse.duckdb"
         )
     return duckdb.connect(str(db_path), read_only=True)
 

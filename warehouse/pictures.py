@@ -201,7 +201,7 @@ def launch_pictures(
     con: duckdb.DuckDBPyConnection, product: str, date: dt.date, name: str | None = None
 ) -> dict[str, bytes]:
     """The three pictures of a launch report read on the morning of ``date``, by
-    title: they show the day before, the last day its figures include."""
-    day = date - dt.timedelta(days=1)
-    title, share = share_picture(con, product, name or product, day)
-    return {**day_pictures(con, day), title: share}
+    title, as its figures read the warehouse: the charts of the day, the downloads
+    through the day before."""
+    title, share = share_picture(con, product, name or product, date - dt.timedelta(days=1))
+    return {**day_pictures(con, date), title: share}

@@ -90,7 +90,8 @@ class ProductCatalog:
                 [(p.key, *app) for p in self for app in p.apps], ["product", "store", "app_id"]
             ),
             "product_competitors": _frame(
-                [(p.key, c) for p in self for c in p.competitors], ["product", "competitor"]
+                [(p.key, c, str(n)) for p in self for n, c in enumerate(p.competitors, 1)],
+                ["product", "competitor", "position"],
             ),
             "wikipedia_articles": _frame(
                 [(a.product, a.project, a.article, a.language) for a in self.articles],

@@ -37,16 +37,54 @@ def launch_report(
     Columns: figure, store, value, as_of, detail, position, product, estimated, low, high.
     """
     report_date = dt.date.fromisoformat(date) if isinstance(date, str) else date
+    check_products(con, product, vs)
+    first, last = coverage(con)
+    if not first <= report_date <= last:
+        raise ReportError(
+            f"{report_date} is outside what the warehouse holds: charts of {first}..{last}."
+            " A report reads the charts of its day (and the downloads of the days before),"
+            " so give a DATE in that range; `make coverage` shows every table's days"
+        )
+    return con.sql("SELECT * FROM launch_report(?, ?, ?)", params=[product, report_date, vs]).pl()
+
+
+def check_products(con: duckdb.DuckDBPyConnection, *keys: str) -> None:
+    """ReportError, listing what is valid, for a key the warehouse does not know."""
     known = _known_products(con)
-    for key in (product, vs):
+    for key in keys:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            tracked = ", ".join(_tracked_products(con))
             raise ReportError(
-                f"no product {key!r} in the warehouse (neither in products.toml nor a"
-                f" slug of an app seen in the lake){hint}"
+                f"no product {key!r} in the warehouse: neither a product of products.toml"
+                f" ({tracked}) nor the slug of an app seen in the lake (`make products`;"
+                f' `make sql Q="select product, name from apps"` lists the apps).{hint}'
             )
-    return con.sql("SELECT * FROM launch_report(?, ?, ?)", params=[product, report_date, vs]).pl()
+
+
+def coverage(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
+    """The first and last day of charts in the warehouse."""
+    ((first, last),) = con.execute("SELECT min(date), max(date) FROM chart_entries").fetchall()
+    if first is None:
+        raise ReportError(
+            "the warehouse holds no charts yet: run `make demo` or `make backfill START=..."
+            " END=...` first"
+        )
+    return first, last
+
+
+def first_competitor(con: duckdb.DuckDBPyConnection, product: str) -> str | None:
+    """The competitor products.toml lists first for a product (None: it lists none)."""
+    rows = con.execute(
+        "SELECT competitor FROM product_competitors WHERE product = ? ORDER BY position LIMIT 1",
+        [product],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _tracked_products(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [key for (key,) in con.execute("SELECT product FROM products ORDER BY 1").fetchall()]
 
 
 def _known_products(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -54,7 +92,8 @@ def _known_products(con: duckdb.DuckDBPyConnection) -> set[str]:
         rows = con.execute("SELECT product FROM products UNION SELECT product FROM apps").fetchall()
     except duckdb.CatalogException as error:
         raise ReportError(
-            f"the warehouse has no products or apps table ({error}); build it first"
+            f"the warehouse has no products or apps table ({error}): build it with `make"
+            " demo` or `make backfill START=... END=...`"
         ) from error
     return {product for (product,) in rows}
 

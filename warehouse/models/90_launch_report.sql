@@ -57,13 +57,26 @@ chart_reach AS (
     GROUP BY s.store, s.device
 ),
 
--- The US rank on each of the 7 days D - 6 .. D (null when not charting).
+-- The days the warehouse has the US chart a store's figures read: a day without it
+-- is "no data", not "not charting".
+us_chart_days AS (
+    SELECT DISTINCT c.store, c.date
+    FROM chart_entries AS c
+    JOIN store_charts AS s ON s.store = c.store AND s.device = c.device
+    CROSS JOIN params AS p
+    WHERE c.country = 'us' AND c.chart = 'top_free' AND c.genre_id IS NULL
+        AND c.date BETWEEN p.report_date - 9 AND p.report_date
+),
+
+-- The US rank on each of the 7 days D - 6 .. D (null when not charting), and whether
+-- the chart of the day is in the warehouse at all.
 us_trajectory AS (
     SELECT
         s.store,
         p.report_date + CAST(o.day_offset AS INTEGER) AS date,
         CAST(o.day_offset + 7 AS INTEGER) AS position,
-        r.rank
+        r.rank,
+        d.date IS NOT NULL AS captured
     FROM store_charts AS s
     CROSS JOIN params AS p
     CROSS JOIN range(-6, 1) AS o (day_offset)
@@ -71,6 +84,8 @@ us_trajectory AS (
         ON r.store = s.store
         AND r.country = 'us'
         AND r.date = p.report_date + CAST(o.day_offset AS INTEGER)
+    LEFT JOIN us_chart_days AS d
+        ON d.store = s.store AND d.date = p.report_date + CAST(o.day_offset AS INTEGER)
 ),
 
 -- The peak: the best US rank of the week and the first day it was reached.
@@ -253,7 +268,11 @@ figures AS (
         'us_rank', t.store, CAST(t.rank AS DOUBLE), t.date,
         strftime(t.date, '%a') || ', D'
         || CASE WHEN t.position < 7 THEN CAST(t.position - 7 AS VARCHAR) ELSE '' END
-        || CASE WHEN t.rank IS NULL THEN ', not charting' ELSE '' END,
+        || CASE
+            WHEN t.rank IS NOT NULL THEN ''
+            WHEN t.captured THEN ', not charting'
+            ELSE ', no data'
+        END,
         t.position, p.product, NULL, NULL, NULL
     FROM us_trajectory AS t CROSS JOIN params AS p
 
