@@ -14,13 +14,13 @@ import dagster as dg
 
 from assets.fetching import FetchReport
 from assets.market import MarketClient
-from assets.partitions import daily_partitions, partition_dates, single_run
+from assets.partitions import partition_dates, single_run
 from assets.resources import ChartwatchConfig
 from assets.sources import SOURCES
 from assets.sources.source import Source
 
 
-def extraction_asset(source: Source) -> dg.AssetsDefinition:
+def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     """The raw asset of a source: raw/<name>."""
     name = source.name
 
@@ -30,7 +30,7 @@ def extraction_asset(source: Source) -> dg.AssetsDefinition:
         kinds=set(source.kinds),
         description=source.description,
         deps=[dg.AssetKey(["raw", name]) for name in source.reads],
-        partitions_def=daily_partitions,
+        partitions_def=partitions,
         backfill_policy=single_run,
         # Every source is archived before anything is parsed: the feeds are snapshots
         # of the day, and a run that stops in the lake leaves the archive whole.
@@ -87,5 +87,6 @@ def extraction_asset(source: Source) -> dg.AssetsDefinition:
     return _extract
 
 
-ingest_assets = [extraction_asset(source) for source in SOURCES]
-RAW_ASSETS = {source.name: asset for source, asset in zip(SOURCES, ingest_assets, strict=True)}
+def raw_assets(partitions: dg.PartitionsDefinition) -> dict[str, dg.AssetsDefinition]:
+    """The raw asset of every source of the registry, by source name."""
+    return {source.name: extraction_asset(source, partitions) for source in SOURCES}

@@ -27,7 +27,7 @@ from assets.checks import (
 )
 from assets.market import MarketClient
 from assets.metadata import dataset_columns, preview_table
-from assets.partitions import daily_partitions, map_days, partition_dates, single_run
+from assets.partitions import map_days, partition_dates, single_run
 from assets.rank_model import model
 from assets.raw import RawFileError
 from assets.resources import ChartwatchConfig
@@ -244,7 +244,7 @@ def publish_day(
     return DayResult(frame.height, per_country, stats, None, dataset.preview(frame), seconds)
 
 
-def lake_asset(dataset: LakeDataset) -> dg.AssetsDefinition:
+def lake_asset(dataset: LakeDataset, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     """The Dagster asset of a lake dataset, with its checks and UI metadata."""
     name = dataset.name
     description = f"One row per {dataset.declared.row}. {dataset.description}".strip()
@@ -257,7 +257,7 @@ def lake_asset(dataset: LakeDataset) -> dg.AssetsDefinition:
         kinds={"polars", "parquet"},
         description=description,
         deps=dataset.deps,
-        partitions_def=daily_partitions,
+        partitions_def=partitions,
         backfill_policy=single_run,
         # With the daemon running (make ui), a newly archived day is parsed without a
         # manual step: the latest partition follows its upstream raw assets.
@@ -452,7 +452,8 @@ LAKE_DATASETS = [
     MODEL_CALIBRATION_DATASET,
     MODEL_PARAMETERS_DATASET,
 ]
-lake_assets = [lake_asset(dataset) for dataset in LAKE_DATASETS]
-LAKE_ASSETS = {
-    dataset.name: asset for dataset, asset in zip(LAKE_DATASETS, lake_assets, strict=True)
-}
+
+
+def lake_assets(partitions: dg.PartitionsDefinition) -> dict[str, dg.AssetsDefinition]:
+    """The asset of every lake dataset, by dataset name."""
+    return {dataset.name: lake_asset(dataset, partitions) for dataset in LAKE_DATASETS}

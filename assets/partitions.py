@@ -15,18 +15,44 @@ from typing import TypeVar
 
 import dagster as dg
 
+from assets.sample_market.calibration import WINDOW_END, WINDOW_START
+
 # Chartwatch relies on single-run backfills on purpose (one run per date range);
 # Dagster flags the parameter as beta on every decorator, which only adds noise.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 T = TypeVar("T")
 
+# The first day of live mode's partitions unless CHARTWATCH_FIRST_DAY says otherwise.
 FIRST_DAY = "2025-01-01"
 
-# end_offset=1: today's partition exists, because a live chart fetched now is today's
-# chart (Apple's feeds have no history: tomorrow it can no longer be fetched).
-daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone="UTC", end_offset=1)
 single_run = dg.BackfillPolicy.single_run()
+
+
+def daily_partitions(source: str, first_day: str = FIRST_DAY) -> dg.DailyPartitionsDefinition:
+    """The days a configuration can run: exactly the sample market's window in sample
+    mode (so the UI's defaults, the latest partition, "all", the last N days, are days
+    with data), and ``first_day`` to today in live mode.
+
+    Live mode's ``end_offset=1`` makes today's partition exist, because a live chart
+    fetched now is today's chart (Apple's feeds have no history: tomorrow it can no
+    longer be fetched). Days before today come from the archive or from imports
+    (``make import``), which is why the first day is the user's to set."""
+    if source == "sample":
+        return dg.DailyPartitionsDefinition(
+            start_date=WINDOW_START.isoformat(),
+            end_date=(WINDOW_END + dt.timedelta(days=1)).isoformat(),
+            timezone="UTC",
+        )
+    return dg.DailyPartitionsDefinition(start_date=first_day, timezone="UTC", end_offset=1)
+
+
+def partition_window(partitions: dg.DailyPartitionsDefinition) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``partitions`` (the last is today in live mode)."""
+    first = partitions.get_first_partition_key()
+    last = partitions.get_last_partition_key()
+    assert first is not None and last is not None, "a daily partitions definition is never empty"
+    return dt.date.fromisoformat(first), dt.date.fromisoformat(last)
 
 
 def partition_dates(context: dg.AssetExecutionContext) -> list[dt.date]:

@@ -23,7 +23,6 @@ import duckdb
 from assets.metadata import png_markdown
 from assets.resources import ChartwatchConfig
 from assets.storage import atomic_write_bytes
-from assets.warehouse_tables import warehouse
 from warehouse import pictures
 from warehouse.build import connect_read_only
 from warehouse.products import ProductCatalog, read_products
@@ -107,6 +106,3 @@ def reports_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         )
 
     return _reports
-
-
-launch_pictures = reports_asset(warehouse)

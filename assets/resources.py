@@ -6,12 +6,14 @@ description; ``pipelines/settings.py`` reads them from the environment (once, in
 line run with the same configuration. The resource is checked once as a run starts.
 """
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
+from assets.partitions import FIRST_DAY
 from assets.sources.apple_charts.parse import LEGACY_FEED_NAME
 from assets.storefronts import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
 from warehouse.build import DEFAULT_MEMORY_LIMIT, check_memory_limit
@@ -43,6 +45,12 @@ class ChartwatchConfig(dg.ConfigurableResource):
     source: str = Field(
         default="sample",
         description="CHARTWATCH_SOURCE: 'sample' (the built-in sample market) or 'live'.",
+    )
+    first_day: str = Field(
+        default=FIRST_DAY,
+        description="CHARTWATCH_FIRST_DAY: live mode's first daily partition (YYYY-MM-DD);"
+        " earlier to import chart archives from before it. The sample's partitions are its"
+        " window, whatever this says.",
     )
     countries: str = Field(
         default="",
@@ -142,6 +150,19 @@ class ChartwatchConfig(dg.ConfigurableResource):
                 f"{', '.join(SOURCES)}"
             )
         parse_country_list(self.countries)
+        try:
+            first = dt.date.fromisoformat(self.first_day)
+        except ValueError:
+            first = None
+        if first is None or len(self.first_day) != 10:
+            raise InvalidSetting(
+                f"CHARTWATCH_FIRST_DAY={self.first_day!r} is not a date; give YYYY-MM-DD, e.g."
+                f" {FIRST_DAY}"
+            )
+        if first > dt.datetime.now(dt.UTC).date():
+            raise InvalidSetting(
+                f"CHARTWATCH_FIRST_DAY={self.first_day} is in the future; give a day up to today"
+            )
         if self.estimates not in ESTIMATES:
             raise InvalidSetting(
                 f"CHARTWATCH_ESTIMATES={self.estimates!r} is not known; use 'vendor' (vendor data"

@@ -15,13 +15,14 @@ what to do; the README says how to query while the pipeline runs.
 
 import dagster as dg
 
-from assets.lake import lake_assets
-from assets.partitions import daily_partitions, partition_dates, single_run
+from assets.partitions import partition_dates, single_run
 from assets.resources import ChartwatchConfig
 from warehouse.build import build_warehouse, table_rows
 
 
-def warehouse_asset(lake: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
+def warehouse_asset(
+    lake: list[dg.AssetsDefinition], partitions: dg.PartitionsDefinition
+) -> dg.AssetsDefinition:
     """The warehouse asset over the lake's assets."""
 
     @dg.asset(
@@ -33,7 +34,7 @@ def warehouse_asset(lake: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
         + "; ".join(f"{table}: {row}" for table, row in table_rows().items())
         + ".",
         deps=list(lake),
-        partitions_def=daily_partitions,
+        partitions_def=partitions,
         backfill_policy=single_run,
         pool="duckdb",
         automation_condition=dg.AutomationCondition.eager(),
@@ -69,6 +70,3 @@ def warehouse_asset(lake: list[dg.AssetsDefinition]) -> dg.AssetsDefinition:
         )
 
     return _warehouse
-
-
-warehouse = warehouse_asset(lake_assets)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.partitions import FIRST_DAY, daily_partitions
+from assets.partitions import daily_partitions, partition_window
 from assets.resources import ChartwatchConfig
 from pipelines.errors import explain
 from pipelines.inputs import file_list, flag, iso_date
@@ -49,6 +49,7 @@ from pipelines.runs import (
     waits_of,
 )
 from warehouse.errors import ChartwatchError, InvalidSetting
+from warehouse.units import plural
 
 
 def materialize(
@@ -106,12 +107,33 @@ def simulates_sample_market(
 
 
 def check_days(config: ChartwatchConfig, start: dt.date, end: dt.date) -> None:
-    """Refuse, before any run is recorded, days no run of this configuration can do."""
-    check_partition_days(start, end)
+    """Refuse, before any run is recorded, days outside the configuration's partitions:
+    the sample market's window, or CHARTWATCH_FIRST_DAY to today live."""
+    if end < start:
+        raise InvalidSetting(f"END {end} is before START {start}: give START <= END")
+    first, last = partition_window(daily_partitions(config.source, config.first_day))
+    if first <= start and end <= last:
+        return
     if config.source == "sample":
-        from assets.sample_market.source import check_window
-
-        check_window([start, end])
+        outside = sum(
+            1
+            for i in range((end - start).days + 1)
+            if not first <= start + dt.timedelta(days=i) <= last
+        )
+        raise InvalidSetting(
+            f"the sample market covers {first}..{last} only (its partitions), but"
+            f" {start}..{end} asks for {plural(outside, 'day')} outside it; give days inside"
+            " that window, or set CHARTWATCH_SOURCE=live for real data. Nothing was run"
+        )
+    if start < first:
+        raise InvalidSetting(
+            f"START {start} is before CHARTWATCH_FIRST_DAY={first}, the first day of the"
+            " partitions; give days from then on, or set CHARTWATCH_FIRST_DAY earlier (to"
+            " import older chart archives)"
+        )
+    raise InvalidSetting(
+        f"END {end} is in the future (today is {last} UTC): no chart of it exists yet"
+    )
 
 
 def check_products(path: Path) -> None:
@@ -120,23 +142,6 @@ def check_products(path: Path) -> None:
     from warehouse.products import read_products
 
     read_products(path)
-
-
-def check_partition_days(start: dt.date, end: dt.date) -> None:
-    """Days outside the partitions (before the first day, after today) cannot be run."""
-    if end < start:
-        raise InvalidSetting(f"END {end} is before START {start}: give START <= END")
-    first = dt.date.fromisoformat(FIRST_DAY)
-    today = dt.datetime.now(dt.UTC).date()
-    if start < first:
-        raise InvalidSetting(
-            f"START {start} is before {first}, the first day of Chartwatch's partitions;"
-            f" give days from {first} on"
-        )
-    if end > today:
-        raise InvalidSetting(
-            f"END {end} is in the future (today is {today} UTC): no chart of it exists yet"
-        )
 
 
 def failed_runs(
@@ -164,7 +169,7 @@ def failed_runs(
     for key in keys_of_job:
         if key in latest_only:
             continue
-        statuses = instance.get_status_by_partition(key, keys, daily_partitions) or {}
+        statuses = instance.get_status_by_partition(key, keys, job.partitions_def) or {}
         for day in days:
             if statuses.get(str(day)) == dg.AssetPartitionStatus.FAILED:
                 failed[day].add(key)
@@ -265,7 +270,7 @@ def _import(args: argparse.Namespace) -> int:
                 f"COUNTRY={args.country!r} is not a {args.source} storefront: give one lower-case"
                 f" code, e.g. us (storefronts: {' '.join(storefronts)})"
             )
-        check_partition_days(args.date, args.date)
+        check_days(config, args.date, args.date)
         imported = import_files(args.source, args.date, country, args.files, config.raw_dir)
     except (ChartwatchError, OSError) as exc:
         print(f"import failed, nothing was archived: {exc}", file=sys.stderr)

@@ -8,12 +8,9 @@ import warnings
 
 import dagster as dg
 
-from assets.ingest import ingest_assets
-from assets.lake import LAKE_ASSETS, lake_assets
+from assets.graph import AssetGraph, asset_graph
 from assets.market import resources_for
-from assets.reports import launch_pictures
 from assets.resources import ChartwatchConfig
-from assets.warehouse_tables import warehouse
 from pipelines import dagster_fixes
 from pipelines.jobs import daily_pipeline
 from pipelines.logs import console
@@ -22,7 +19,9 @@ from pipelines.schedules import FRESHNESS_DEADLINE, schedules
 from pipelines.sensors import pool_waits
 
 
-def _freshness() -> tuple[list[dg.AssetChecksDefinition], list[dg.SensorDefinition]]:
+def _freshness(
+    graph: AssetGraph,
+) -> tuple[list[dg.AssetChecksDefinition], list[dg.SensorDefinition]]:
     """Live mode: today's partition of the chart lake and of the warehouse must exist by
     the deadline (daily_charts runs at 06:00 UTC); a sensor evaluates the checks.
 
@@ -34,7 +33,8 @@ def _freshness() -> tuple[list[dg.AssetChecksDefinition], list[dg.SensorDefiniti
         warnings.simplefilter("ignore", dg.SupersessionWarning)
         checks = list(
             dg.build_time_partition_freshness_checks(
-                assets=[LAKE_ASSETS["chart_entries"], warehouse], deadline_cron=FRESHNESS_DEADLINE
+                assets=[graph.lake["chart_entries"], graph.warehouse],
+                deadline_cron=FRESHNESS_DEADLINE,
             )
         )
         sensor = dg.build_sensor_for_freshness_checks(
@@ -49,14 +49,19 @@ def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
     """The code location for a configuration: one asset graph, sample or live. The
     ``market`` resource is what differs (assets/market.py): the sample market, or the
     real sources and a user's imports. Live mode adds the freshness checks of the
-    latest partition (the sample's days are in the past)."""
+    latest partition and the daily schedules (the sample's days are in the past).
+
+    The daily partitions are the days the source can serve (the sample's window, or
+    CHARTWATCH_FIRST_DAY to today), so every partition the UI offers can succeed."""
+    chartwatch.check()
+    graph = asset_graph(chartwatch)
     live = chartwatch.source == "live"
-    freshness, sensors = _freshness() if live else ([], [])
+    freshness, sensors = _freshness(graph) if live else ([], [])
     return dg.Definitions(
-        assets=[*ingest_assets, *lake_assets, warehouse, launch_pictures],
+        assets=graph.assets,
         asset_checks=freshness,
         jobs=[daily_pipeline],
-        schedules=schedules,
+        schedules=schedules if live else [],
         sensors=[*sensors, pool_waits],
         resources=resources_for(chartwatch),
         loggers={"console": console},

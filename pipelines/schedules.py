@@ -1,5 +1,5 @@
-"""Schedules for live mode, both off by default (the sample market has no new
-days); turn them on in the UI (Automation) when CHARTWATCH_SOURCE=live.
+"""Schedules of live mode (the sample market has no new days, and its code location
+has none), both off by default; turn them on in the UI's Automation page.
 
 - ``daily_charts`` at 06:00 UTC runs today's partition: Apple's charts are a
   snapshot, so they are captured once a day on the day itself, after the stores'

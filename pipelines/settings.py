@@ -31,6 +31,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTWATCH_SOURCE", "source"),
+    Setting("CHARTWATCH_FIRST_DAY", "first_day"),
     Setting("CHARTWATCH_COUNTRIES", "countries"),
     Setting("CHARTWATCH_DATA_DIR", "data_dir"),
     Setting("CHARTWATCH_PRODUCTS", "products_file"),

@@ -14,19 +14,19 @@ import pytest
 from dagster._core.events import DagsterEventType
 
 from assets.checks import check_day, rows_out_of_bounds
-from assets.lake import LAKE_ASSETS
+from assets.graph import asset_graph
 from assets.market import resources_for
-from assets.partitions import daily_partitions
-from assets.reports import launch_pictures
 from assets.resources import ChartwatchConfig
-from assets.warehouse_tables import warehouse
 from pipelines.cli import failed_runs, failure_text, materialize
 from pipelines.definitions import build_definitions
 from tests.conftest import REPO
 
 DAY = "2025-01-26"
-chart_entries = LAKE_ASSETS["chart_entries"]
-model_parameters = LAKE_ASSETS["model_parameters"]
+GRAPH = asset_graph(ChartwatchConfig())  # the sample's
+chart_entries = GRAPH.lake["chart_entries"]
+model_parameters = GRAPH.lake["model_parameters"]
+warehouse = GRAPH.warehouse
+launch_pictures = GRAPH.reports
 
 
 def _chart(ranks, app_ids=None, country="us"):
@@ -191,7 +191,7 @@ def test_a_backfill_publishes_the_good_days_and_reruns_only_the_failed_one(copy)
             "2025-01-27",
         }
         statuses = instance.get_status_by_partition(
-            chart_entries.key, [str(d) for d in days], daily_partitions
+            chart_entries.key, [str(d) for d in days], GRAPH.partitions
         )
         assert statuses[DAY] == dg.AssetPartitionStatus.FAILED
         assert not _check((first, instance)).passed

@@ -19,8 +19,7 @@ import pytest
 from werkzeug import Response
 
 from assets import live
-from assets.ingest import RAW_ASSETS, ingest_assets
-from assets.lake import LAKE_ASSETS, lake_assets
+from assets.graph import asset_graph
 from assets.market import LiveMarketClient, SampleMarketClient, resources_for
 from assets.resources import ChartwatchConfig
 from assets.sample_market.source import sample_market
@@ -28,8 +27,11 @@ from assets.sources.apple_charts import render as apple_render
 from assets.sources.google_play_charts import render as play_render
 from assets.sources.itunes_lookup import render as lookup_render
 from assets.sources.itunes_lookup.fetch import lookup_plan
-from assets.warehouse_tables import warehouse as live_warehouse
 from pipelines.definitions import build_definitions
+
+LIVE = asset_graph(ChartwatchConfig(source="live"))
+RAW_ASSETS, LAKE_ASSETS, live_warehouse = LIVE.raw, LIVE.lake, LIVE.warehouse
+ingest_assets, lake_assets = list(RAW_ASSETS.values()), list(LAKE_ASSETS.values())
 
 COUNTRIES = ["us", "gb", "eg"]
 SAMPLE_DAY = dt.date(2025, 1, 27)  # the sample day whose bodies the server serves

@@ -81,7 +81,9 @@ def test_report_values_are_checked(tmp_path, variables, said):
 def test_settings_a_run_cannot_use_are_refused_before_any_run_is_recorded(tmp_path):
     unknown = _make(tmp_path, "backfill", CHARTWATCH_COUNTRIES="us,zz")
     outside = _make(tmp_path, "backfill", "START=2025-03-01", "END=2025-03-02")
-    future = _make(tmp_path, "backfill", "START=2025-01-20", "END=2099-01-01")
+    future = _make(
+        tmp_path, "backfill", "START=2025-01-20", "END=2099-01-01", CHARTWATCH_SOURCE="live"
+    )
 
     assert unknown.returncode == 2 and "unknown country codes zz" in unknown.stderr
     assert outside.returncode == 2 and "sample market covers" in outside.stderr

@@ -80,8 +80,8 @@ def test_reports_asset_shows_the_latest_days_pictures_and_writes_every_launch_re
 
     import dagster as dg
 
+    from assets.graph import asset_graph
     from assets.market import resources_for
-    from assets.reports import launch_pictures
     from assets.resources import ChartwatchConfig
     from tests.conftest import REPO
     from warehouse.products import read_products
@@ -89,7 +89,7 @@ def test_reports_asset_shows_the_latest_days_pictures_and_writes_every_launch_re
     shutil.copy(short_window / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
     config = ChartwatchConfig(data_dir=str(tmp_path), products_file=str(REPO / "products.toml"))
 
-    result = dg.materialize([launch_pictures], resources=resources_for(config))
+    result = dg.materialize([asset_graph(config).reports], resources=resources_for(config))
 
     (event,) = result.asset_materializations_for_node("reports__launch_pictures")
     assert event.metadata["day"].value == str(DAY)  # the last day of the warehouse
@@ -114,8 +114,8 @@ def test_reports_asset_on_an_empty_warehouse_says_what_to_do(tmp_path):
     import dagster as dg
     import duckdb as db
 
+    from assets.graph import asset_graph
     from assets.market import resources_for
-    from assets.reports import launch_pictures
     from assets.resources import ChartwatchConfig
     from tests.conftest import REPO
 
@@ -125,7 +125,7 @@ def test_reports_asset_on_an_empty_warehouse_says_what_to_do(tmp_path):
     config = ChartwatchConfig(data_dir=str(tmp_path), products_file=str(REPO / "products.toml"))
 
     result = dg.materialize(
-        [launch_pictures], resources=resources_for(config), raise_on_error=False
+        [asset_graph(config).reports], resources=resources_for(config), raise_on_error=False
     )
 
     assert not result.success

@@ -14,14 +14,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from assets.lake import LAKE_ASSETS
+from assets.graph import asset_graph
 from assets.market import resources_for
 from assets.raw import RawArchiveConflict
 from assets.resources import ChartwatchConfig
 from pipelines.definitions import build_definitions, defs
 from tests.conftest import REPO, run_pipeline
 
-chart_entries = LAKE_ASSETS["chart_entries"]
+chart_entries = asset_graph(ChartwatchConfig()).lake["chart_entries"]
 
 CONTRACT_TABLES = {
     "chart_entries": [
@@ -114,7 +114,8 @@ def test_definitions_wire_every_source_through_lake_to_warehouse():
     assert "warehouse/duckdb" in keys
     job = defs.resolve_job_def("daily_pipeline")
     assert job.partitions_def is not None
-    assert sorted(s.name for s in defs.schedules) == ["daily_charts", "settled_day"]
+    # The sample's days are in the past: its code location has no daily schedules.
+    assert not defs.schedules
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -166,9 +167,21 @@ def test_live_schedules_capture_today_then_settle_yesterday():
         assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
         request = schedule(dg.build_schedule_context(scheduled_execution_time=at))
         assert request.partition_key == day
-    # Today's partition exists: a chart fetched now is today's chart.
+    live = build_definitions(ChartwatchConfig(source="live", first_day="2024-06-01"))
+    assert sorted(s.name for s in live.schedules) == ["daily_charts", "settled_day"]
+    # Live partitions run from CHARTWATCH_FIRST_DAY to today: a chart fetched now is
+    # today's chart.
+    partitions = live.resolve_job_def("daily_pipeline").partitions_def
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    assert defs.resolve_job_def("daily_pipeline").partitions_def.get_last_partition_key() == today
+    assert partitions.get_first_partition_key() == "2024-06-01"
+    assert partitions.get_last_partition_key() == today
+
+
+def test_sample_partitions_are_exactly_the_sample_window():
+    """The UI's defaults (latest partition, "all", the last N days) offer only days the
+    sample market has."""
+    keys = defs.resolve_job_def("daily_pipeline").partitions_def.get_partition_keys()
+    assert (keys[0], keys[-1], len(keys)) == ("2025-01-01", "2025-02-09", 40)
 
 
 def test_a_partition_twice_gives_identical_data_and_leaves_others_untouched(tmp_path):
@@ -240,9 +253,8 @@ def test_the_raw_archive_is_never_rewritten(one_day):
     archived = one_day / "raw" / "apple_rss" / "date=2025-01-27" / "country=us" / "top-free.json"
     archived.write_bytes(archived.read_bytes().replace(b"DeepSeek", b"DeepFake"))
     kept = archived.read_bytes()
-    from assets.ingest import RAW_ASSETS
 
-    apple_charts = RAW_ASSETS["apple_charts"]
+    apple_charts = asset_graph(ChartwatchConfig()).raw["apple_charts"]
 
     with pytest.raises(RawArchiveConflict, match=r"(?s)never rewritten.*make clean"):
         dg.materialize(

@@ -80,3 +80,14 @@ def text_table(
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """1 -> '1 day', 3 -> '3 days', 1234 -> '1,234 countries' (``words`` when the plural
+    is not ``word`` + s; -y after a consonant becomes -ies)."""
+    if count == 1:
+        return f"1 {word}"
+    if words is None:
+        y_ending = word.endswith("y") and word[-2:-1] not in "aeiou"
+        words = word[:-1] + "ies" if y_ending else word + "s"
+    return f"{count:,} {words}"
