@@ -58,9 +58,10 @@ demo: install instance
 	@echo
 	@echo "Next:"
 	@printf '  make ui                      # the Dagster UI on http://127.0.0.1:%s (PORT=... to change)\n' "$$PORT"
-	@echo "  make report PRODUCT=chatgpt DATE=2025-02-03 VS=gemini"
-	@printf '  %s -c "import duckdb; print(duckdb.connect(%s, read_only=True).sql(%s))"\n' \
-		"$(RUN)" "'$$CHARTWATCH_DATA_DIR/warehouse.duckdb'" "'from product_downloads_daily order by date desc limit 5'"
+	@echo "  make report PRODUCT=chatgpt DATE=2025-02-03   # against its first competitor"
+	@echo "  make products                 # the product keys, stores and competitors"
+	@echo "  make coverage                 # the days and countries of every table"
+	@echo "  make sql                      # a SQL shell on the warehouse (Q=\"...\" for one query)"
 
 test: install
 	$(RUN) -m pytest -q
@@ -72,7 +73,7 @@ faults: install
 	$(RUN) -m pytest -q --faults tests/faults
 
 ui: install instance
-	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p "$$PORT"
+	$(RUN) -m pipelines.ui -w workspace.yaml -h 127.0.0.1 -p "$$PORT"
 
 # PNGs of the UI in headless Chromium (apt-get install chromium): the asset graph and
 # $(ASSET)'s page. Uses the UI on $(PORT), or starts one (as `make ui`) and stops it.

@@ -15,9 +15,14 @@ import dagster as dg
 from assets.fetching import FetchReport
 from assets.market import MarketClient
 from assets.partitions import partition_dates, single_run
+from assets.progress import Progress
 from assets.resources import ChartwatchConfig
 from assets.sources import SOURCES
 from assets.sources.source import Source
+from warehouse.units import human_bytes, plural
+
+# Failed requests logged one by one; the rest are counted (all are in the metadata).
+MAX_ERROR_LINES = 20
 
 
 def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -40,20 +45,36 @@ def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig, market: MarketClient
     ) -> dg.MaterializeResult:
         dates = partition_dates(context)
+        stretch = f"{name} {dates[0]}..{dates[-1]}" if len(dates) > 1 else f"{name} {dates[0]}"
+        progress = Progress(context.log.info, stretch, len(dates))
         report = FetchReport()
+        errors_shown = 0
         for date, day in market.extract(source, chartwatch, dates):
             report.merge(day)
             if day.archived or day.already_archived or day.empty or day.failures:
                 ok = sorted({r.country for r in day.archived + day.already_archived})
-                context.log.info(
+                context.log.debug(
                     f"{name} {date}: {day.summary()}; countries with data: {len(ok)}"
                     + (f"; failed: {', '.join(day.failed_countries)}" if day.failures else "")
                 )
             for failure in day.failures:
-                context.log.error(failure.message)
+                if errors_shown < MAX_ERROR_LINES:
+                    context.log.error(failure.message)
+                errors_shown += 1
+            progress.advance(count=1)
+        if errors_shown > MAX_ERROR_LINES:
+            context.log.error(
+                f"{stretch}: {errors_shown - MAX_ERROR_LINES} more failed requests; every one"
+                " is in the step's `failures` metadata"
+            )
         # Why a source did nothing (no token, not simulated): once, not once a day.
         for note in report.notes:
-            context.log.info(f"{name} {dates[0]}..{dates[-1]}: {note}")
+            context.log.info(f"{stretch}: {note}")
+        if report.archived or report.already_archived or report.failures:
+            context.log.info(
+                f"{stretch}: {plural(len(dates), 'day')}, {report.summary()}"
+                f" ({human_bytes(report.bytes_archived)} written), in {progress.elapsed}"
+            )
         metadata = {
             "days": len(dates),
             "fetched": len(report.archived),

@@ -28,6 +28,7 @@ from assets.checks import (
 from assets.market import MarketClient
 from assets.metadata import dataset_columns, preview_table
 from assets.partitions import map_days, partition_dates, single_run
+from assets.progress import Progress
 from assets.rank_model import model
 from assets.raw import RawFileError
 from assets.resources import ChartwatchConfig
@@ -38,7 +39,7 @@ from assets.storage import PART_FILE, read_partitions, replace_partitions
 from warehouse import datasets
 from warehouse.datasets import APP_STORE_ONLY, WORLDWIDE_ONLY, Dataset
 from warehouse.products import read_products
-from warehouse.units import human_bytes
+from warehouse.units import human_bytes, plural
 
 WW = datasets.WORLDWIDE  # the country of sources without one (Wikimedia)
 ROWS_VALID = "rows_valid"
@@ -147,6 +148,12 @@ def _per_country_line(name: str, date: dt.date, day: DayResult) -> str:
             f", {human_bytes(day.stats['bytes'])} in {day.stats['partitions_written']} partitions"
         )
     return f"{head} ({counts})"
+
+
+def _days_text(days: list[dt.date], shown: int = 5) -> str:
+    """'2025-01-03, 2025-01-07' or, for many, the first few and how many more."""
+    text = ", ".join(map(str, days[:shown]))
+    return text + (f" and {len(days) - shown} more" if len(days) > shown else "")
 
 
 def _rows_on(dataset_dir: Path, date: dt.date) -> int | None:
@@ -302,8 +309,11 @@ def lake_asset(dataset: LakeDataset, partitions: dg.PartitionsDefinition) -> dg.
         bad_days: dict[dt.date, tuple[DayCheck, Path]] = {}
         counts: list[tuple[dt.date, int]] = []
         totals = {"rows": 0, "bytes": 0, "partitions_written": 0, "partitions_removed": 0}
+        stretch = f"{name} {dates[0]}..{dates[-1]}" if len(dates) > 1 else f"{name} {dates[0]}"
+        progress = Progress(context.log.info, stretch, len(dates))
         for date, day in map_days(parse_and_write, dates, chartwatch.day_workers):
             counts.append((date, day.rows))
+            progress.advance(rows=day.rows)
             if day.bad is not None:
                 bad_days[date] = day.bad
                 check, kept = day.bad
@@ -316,7 +326,7 @@ def lake_asset(dataset: LakeDataset, partitions: dg.PartitionsDefinition) -> dg.
                 continue
             assert day.stats is not None and day.preview is not None
             totals = {k: totals[k] + day.stats[k] for k in totals}
-            context.log.info(_per_country_line(name, date, day))
+            context.log.debug(_per_country_line(name, date, day))
             published[str(date)] = {
                 "dagster/row_count": day.rows,
                 "countries": len(day.per_country),
@@ -327,10 +337,10 @@ def lake_asset(dataset: LakeDataset, partitions: dg.PartitionsDefinition) -> dg.
                 "preview": preview_table(day.preview),
             }
         context.log.info(
-            f"{name} {dates[0]}..{dates[-1]}: {len(published)} days published,"
-            f" {totals['rows']:,} rows, {human_bytes(totals['bytes'])}"
-            f" in {totals['partitions_written']} partitions"
-            + (f"; not published: {', '.join(map(str, bad_days))}" if bad_days else "")
+            f"{stretch}: {plural(len(published), 'day')} published, {totals['rows']:,} rows,"
+            f" {human_bytes(totals['bytes'])} in {plural(totals['partitions_written'], 'partition')},"
+            f" in {progress.elapsed}"
+            + (f"; not published: {_days_text(list(bad_days))}" if bad_days else "")
         )
 
         results = _check_results(name, chartwatch, bad_days, counts, day_before) if checked else []
@@ -356,12 +366,12 @@ def lake_asset(dataset: LakeDataset, partitions: dg.PartitionsDefinition) -> dg.
                 )
             unreadable = [check.unreadable for check, _ in bad_days.values() if check.unreadable]
             raise dg.Failure(
-                description=f"{name}: {len(bad_days)} day(s) failed the {ROWS_VALID} check and"
-                f" were not published: {', '.join(map(str, bad_days))}."
+                description=f"{name}: {plural(len(bad_days), 'day')} failed the {ROWS_VALID} check and"
+                f" were not published: {_days_text(list(bad_days))}."
                 + (f" First unreadable file: {unreadable[0]}." if unreadable else "")
                 + f" Their invalid rows (or notes) are in"
                 f" {chartwatch.quarantine_dir / 'lake' / name}. The other"
-                f" {len(published)} day(s) were published. Fix the raw files (or the parser),"
+                f" {plural(len(published), 'day')} were published. Fix the raw files (or the parser),"
                 " then re-run only the failed days: in the UI, re-execute the backfill"
                 " 'from failure'; or `make backfill FAILED=1 START=... END=...`.",
                 metadata={"bad_days": ", ".join(map(str, bad_days))},

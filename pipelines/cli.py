@@ -353,7 +353,7 @@ def _run_child(args: argparse.Namespace) -> int:
         )
         return 1
     print(
-        f"materialised {what}{days} days ({start}..{end}) in one run ({result.run_id})"
+        f"materialised {what}{plural(days, 'day')} ({start}..{end}) in one run ({result.run_id})"
         f" in {seconds:.0f}s"
     )
     return 0

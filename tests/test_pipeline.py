@@ -18,6 +18,7 @@ from assets.graph import asset_graph
 from assets.market import resources_for
 from assets.raw import RawArchiveConflict
 from assets.resources import ChartwatchConfig
+from pipelines.cli import materialize
 from pipelines.definitions import build_definitions, defs
 from tests.conftest import REPO, run_pipeline
 
@@ -112,7 +113,12 @@ def test_definitions_wire_every_source_through_lake_to_warehouse():
     } <= keys
     assert {"lake/chart_entries", "lake/app_estimates", "lake/search_interest"} <= keys
     assert "warehouse/duckdb" in keys
+    assert "warehouse/tables/product_downloads_daily" in keys
     job = defs.resolve_job_def("daily_pipeline")
+    # The tables' pages are not the job's to run: the warehouse asset builds them.
+    assert not any(
+        k.path[:2] == ["warehouse", "tables"] for k in job.asset_layer.executable_asset_keys
+    )
     assert job.partitions_def is not None
     # The sample's days are in the past: its code location has no daily schedules.
     assert not defs.schedules
@@ -122,6 +128,13 @@ def test_definitions_wire_every_source_through_lake_to_warehouse():
         # What the UI shows of every asset: a description, a group and kinds.
         assert node.description and node.kinds, key
         assert node.group_name == {"raw": "ingest"}.get(key.path[0], key.path[0]), key
+        if not node.is_executable:
+            # A warehouse table's page: built by warehouse/duckdb, every column described.
+            assert key.path[:2] == ["warehouse", "tables"], key
+            assert node.parent_keys == {dg.AssetKey(["warehouse", "duckdb"])}, key
+            columns = node.metadata["dagster/column_schema"].columns
+            assert columns and all(column.description for column in columns), key
+            continue
         if key.path[0] == "reports":
             # The reports stand for the warehouse's latest day: not partitioned.
             assert node.partitions_def is None, key
@@ -291,3 +304,34 @@ def test_only_runs_that_archive_simulate_the_sample_market(tmp_path):
     assert not simulates_sample_market(sample, lake_and_warehouse)
     live = build_definitions(ChartwatchConfig(data_dir=str(tmp_path), source="live"))
     assert not simulates_sample_market(live, None)
+
+
+def test_the_run_log_is_a_few_short_lines_per_step(tmp_path):
+    """Per-day and per-country detail is DEBUG (and metadata); each step says what it
+    did in a line or two at INFO, none longer than a terminal can show."""
+    import logging
+
+    config = _config(tmp_path, "us,gb")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            dt.date(2025, 1, 26),
+            dt.date(2025, 1, 27),
+            instance=instance,
+            definitions=build_definitions(config),
+        )
+        assert result.success
+        logs = [e for e in instance.all_logs(result.run_id) if e.dagster_event is None]
+    info = [e for e in logs if e.level >= logging.INFO]
+    by_step: dict[str, list[str]] = {}
+    for entry in info:
+        by_step.setdefault(entry.step_key or "run", []).append(entry.user_message)
+    assert by_step, "no step said anything"
+    for step, messages in by_step.items():
+        assert len(messages) <= 3, (step, messages)
+        assert all(len(m) <= 200 for m in messages), (step, messages)
+    # The per-country counts are still there, at DEBUG.
+    debug = [e.user_message for e in logs if e.level == logging.DEBUG]
+    assert any("chart_entries 2025-01-27" in m and "us " in m for m in debug)
+    # Plurals read as English.
+    said = [message for messages in by_step.values() for message in messages]
+    assert not any(re.search(r"\b1 (days|countries|tables|partitions)\b", m) for m in said)
