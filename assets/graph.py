@@ -18,7 +18,7 @@ from assets.lake import lake_assets
 from assets.partitions import daily_partitions
 from assets.reports import reports_asset
 from assets.resources import ChartwatchConfig
-from assets.warehouse_tables import warehouse_asset
+from assets.warehouse_tables import table_pages, warehouse_asset
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,18 @@ class AssetGraph:
     lake: dict[str, dg.AssetsDefinition]  # by dataset name
     warehouse: dg.AssetsDefinition
     reports: dg.AssetsDefinition
+    # A page per warehouse table (non-executable: the warehouse asset builds them).
+    tables: tuple[dg.AssetSpec, ...]
 
     @property
-    def assets(self) -> list[dg.AssetsDefinition]:
-        return [*self.raw.values(), *self.lake.values(), self.warehouse, self.reports]
+    def assets(self) -> list[dg.AssetsDefinition | dg.AssetSpec]:
+        return [
+            *self.raw.values(),
+            *self.lake.values(),
+            self.warehouse,
+            *self.tables,
+            self.reports,
+        ]
 
 
 @functools.cache
@@ -39,7 +47,14 @@ def _graph(source: str, first_day: str) -> AssetGraph:
     partitions = daily_partitions(source, first_day)
     lake = lake_assets(partitions)
     warehouse = warehouse_asset(list(lake.values()), partitions)
-    return AssetGraph(partitions, raw_assets(partitions), lake, warehouse, reports_asset(warehouse))
+    return AssetGraph(
+        partitions,
+        raw_assets(partitions),
+        lake,
+        warehouse,
+        reports_asset(warehouse),
+        tuple(table_pages(warehouse)),
+    )
 
 
 def asset_graph(chartwatch: ChartwatchConfig) -> AssetGraph:

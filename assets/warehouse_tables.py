@@ -7,6 +7,10 @@ table assets would cost ten times the run-storage writes of a backfill (about a
 second per table per 40 days here) for no extra lineage. The tables, their
 grain and row counts are in the asset's metadata.
 
+Each table (and the launch_report macro) also has a page: a non-executable asset
+``warehouse/tables/<table>`` downstream of it, with its description and columns
+(``warehouse/tables.py``), which runs never materialise and so cost no writes.
+
 It runs in the ``duckdb`` pool, so two runs never write the database at once:
 DuckDB allows a single writing process. A person's SQL session holding the file
 open makes the step wait (``CHARTWATCH_WAREHOUSE_WAIT``, 120 s) and then fail with
@@ -15,9 +19,11 @@ what to do; the README says how to query while the pipeline runs.
 
 import dagster as dg
 
+from assets.metadata import dataset_columns
 from assets.partitions import partition_dates, single_run
 from assets.resources import ChartwatchConfig
 from warehouse.build import build_warehouse, table_rows
+from warehouse.tables import warehouse_tables
 
 
 def warehouse_asset(
@@ -32,7 +38,8 @@ def warehouse_asset(
         description="The DuckDB warehouse (data/warehouse.duckdb): its tables and the"
         " launch_report() macro, one row per "
         + "; ".join(f"{table}: {row}" for table, row in table_rows().items())
-        + ".",
+        + ". Every table and column is described in docs/warehouse.md and on the pages"
+        " warehouse/tables/<table>.",
         deps=list(lake),
         partitions_def=partitions,
         backfill_policy=single_run,
@@ -70,3 +77,23 @@ def warehouse_asset(
         )
 
     return _warehouse
+
+
+def table_pages(warehouse: dg.AssetsDefinition) -> list[dg.AssetSpec]:
+    """A page per table of the warehouse (and one for the launch_report macro): its
+    description and its columns' in the UI. Non-executable: the warehouse asset
+    builds them all at once."""
+    return [
+        dg.AssetSpec(
+            key=["warehouse", "tables", table.name],
+            group_name="warehouse",
+            description=table.comment,
+            deps=[warehouse.key],
+            kinds={"duckdb", "sql"} if table.macro else {"duckdb"},
+            metadata={
+                "dagster/column_schema": dataset_columns(table),
+                **({} if table.macro else {"dagster/table_name": f"warehouse.main.{table.name}"}),
+            },
+        )
+        for table in warehouse_tables(table_rows())
+    ]

@@ -3,8 +3,8 @@
 ``build_warehouse`` runs the SQL models of ``warehouse/models`` in file-name order,
 in one transaction: a failed build leaves the previous warehouse as it was.
 
-- Base tables (LAKE_DATASETS), created from the datasets' declarations with their
-  comments (``warehouse/datasets.py``), are copied from the lake one window at a
+- Base tables (LAKE_DATASETS), created from the datasets' declarations
+  (``warehouse/datasets.py``), are copied from the lake one window at a
   time, a month at most (the window's rows are deleted, then inserted again from the
   Parquet files of only that window's date folders), so an update is idempotent,
   leaves other dates alone and never scans years of files.
@@ -18,6 +18,10 @@ in one transaction: a failed build leaves the previous warehouse as it was.
   ``previous_apps``). They are dropped and rebuilt from the first day when the
   build has no window, when one of their tables is missing, or when their SQL
   differs from the SQL that built them (its hash is kept in ``warehouse_state``).
+
+- Every table and column, and the ``launch_report`` macro, is commented (``COMMENT
+  ON``) from its declaration in ``warehouse/tables.py`` at the end of the build, in its
+  transaction (only the comments that differ are written).
 
 - ``estimates`` (CHARTWATCH_ESTIMATES) says which downloads ``app_estimates`` holds:
   18_estimates_in_use.sql settles it after the load (known figures where they exist
@@ -55,6 +59,7 @@ from warehouse.errors import (
 )
 from warehouse.failpoints import failpoint
 from warehouse.products import ProductCatalog, read_products
+from warehouse.tables import warehouse_tables
 
 MODELS_DIR = Path(__file__).parent / "models"
 # One row: the hash of the incremental models the derived tables were built with
@@ -76,8 +81,10 @@ _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", r
 _FAR_PAST = dt.date.min
 _FAR_FUTURE = dt.date.max
 
-# "One row per <grain>" up to a colon or the sentence's end (not "e.g." nor "..").
-_ROW_SENTENCE = re.compile(r"One row per (.+?)(?::|(?<![.])(?<!e\.g)(?<!i\.e)\.(?=\s|$))")
+# "One row per <grain>" up to a colon or the sentence's end (not "e.g." nor ".."),
+# outside parentheses.
+_ROW_SENTENCE = "One row per "
+_SENTENCE_END = re.compile(r"(?<![.])(?<!e\.g)(?<!i\.e)\.(?=\s|$)")
 _MODEL_FILE = re.compile(r"^(?P<order>\d+)_(?P<name>[a-z0-9_]+)\.sql$")
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 
@@ -104,15 +111,26 @@ class Model:
             if not line.startswith("--") or not text:
                 break  # the header's first paragraph only
             lines.append(text)
-        # Up to a colon (the grain, before what the row holds) or the sentence's end.
-        found = _ROW_SENTENCE.search(" ".join(lines))
-        return found[1] if found else ""
+        header = " ".join(lines)
+        start = header.find(_ROW_SENTENCE)
+        return "" if start < 0 else _up_to_sentence_end(header[start + len(_ROW_SENTENCE) :])
 
     @property
     def incremental(self) -> bool:
         """A derived table rebuilt day by day: its SQL recomputes only the rows from
         build_since() to build_until() (see the module docstring)."""
         return self.name not in LAKE_DATASETS and "build_since()" in self.sql
+
+
+def _up_to_sentence_end(text: str) -> str:
+    """Text up to a colon (the grain, before what the row holds) or the sentence's end,
+    outside parentheses: "product (1: the first)." is "product (1: the first)"."""
+    depth = 0
+    for at, char in enumerate(text):
+        depth = max(depth + (char == "(") - (char == ")"), 0)
+        if depth == 0 and (char == ":" or _SENTENCE_END.match(text, at)):
+            return text[:at]
+    return text
 
 
 def models(models_dir: Path = MODELS_DIR) -> list[Model]:
@@ -129,12 +147,12 @@ def models(models_dir: Path = MODELS_DIR) -> list[Model]:
     return sorted(found, key=lambda model: (model.order, model.name))
 
 
-def table_rows() -> dict[str, str]:
+def table_rows(build_models: list[Model] | None = None) -> dict[str, str]:
     """What one row of each table is: the lake datasets' declarations, then each
     model's header (a macro's too: the rows it returns)."""
     return {
         **{dataset.name: dataset.row for dataset in DATASETS},
-        **{model.name: model.row for model in models()},
+        **{model.name: model.row for model in (models() if build_models is None else build_models)},
     }
 
 
@@ -289,6 +307,7 @@ def _build_in_transaction(
             else:
                 _run_model(con, model)
         _record_state(con, fingerprint)
+        _describe_tables(con, build_models)
         counts = _row_counts(con, build_models)
         failpoint("warehouse.before_commit")
         con.execute("COMMIT")
@@ -504,10 +523,30 @@ def _stage_products(con: duckdb.DuckDBPyConnection, catalog: ProductCatalog) -> 
 
 
 def _create_base_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
-    """The base table of a lake dataset, from its declaration, with its comments."""
+    """The base table of a lake dataset, from its declaration."""
     con.execute(dataset.duckdb_table())
-    for comment in dataset.duckdb_comments():
-        con.execute(comment)
+
+
+def _describe_tables(con: duckdb.DuckDBPyConnection, build_models: list[Model]) -> None:
+    """Comment every table, column and table macro from its declaration
+    (``warehouse/tables.py``). Only the comments that differ are written: a table the
+    build replaced has none, one it updated keeps its own. A declared table or column
+    the warehouse lacks is passed over (the tests hold the declarations to the models)."""
+    said = {
+        (table, column): comment or ""
+        for table, column, comment in con.execute(
+            "SELECT table_name, NULL, comment FROM duckdb_tables()"
+            " WHERE database_name = current_database() AND schema_name = 'main'"
+            " UNION ALL SELECT table_name, column_name, comment FROM duckdb_columns()"
+            " WHERE database_name = current_database() AND schema_name = 'main'"
+            " UNION ALL SELECT function_name, NULL, comment FROM duckdb_functions()"
+            " WHERE database_name = current_database() AND function_type = 'table_macro'"
+        ).fetchall()
+    }
+    for table in warehouse_tables(table_rows(build_models)):
+        for column, text in table.comments().items():
+            if said.get((table.name, column), text) != text:
+                con.execute(table.comment_statement(column, text))
 
 
 def _run_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:

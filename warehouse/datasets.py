@@ -4,9 +4,10 @@ rules of their values), its grain, the rules over its rows and its partitioning.
 Everything else is derived from these declarations: the Polars schema every parser
 returns and every writer checks (``assets/schemas.py``), the dataframely check a day
 passes before it is published (``assets/checks.py``), the warehouse's base tables
-with their column comments (``warehouse/build.py``), the column schema the Dagster UI
-shows, and ``docs/datasets.md`` (``python -m warehouse.datasets`` writes it; a test
-checks it is current). ``tests/test_datasets.py`` checks every grain on the sample's
+(``warehouse/build.py``; their comments and docs/warehouse.md with the derived tables,
+``warehouse/tables.py``), the column schema the Dagster UI shows, and
+``docs/datasets.md`` (``python -m warehouse.datasets`` writes it; a test checks it is
+current). ``tests/test_datasets.py`` checks every grain on the sample's
 lake and warehouse.
 
 Conventions of the contract (``docs/warehouse-contract``): ``country`` is a lower-case
@@ -37,6 +38,7 @@ PLAY_PACKAGE = r"^[A-Za-z][\w]*(\.[A-Za-z0-9_]+)+$"
 CONFIGURED, APP_STORE_ONLY, WORLDWIDE_ONLY = "configured", "app_store", "worldwide"
 
 _DUCKDB_TYPES = {
+    pl.Boolean: "BOOLEAN",
     pl.Date: "DATE",
     pl.String: "VARCHAR",
     pl.Int32: "INTEGER",
@@ -101,21 +103,10 @@ class Dataset:
         return next(c for c in self.columns if c.name == name)
 
     def duckdb_table(self) -> str:
-        """The warehouse's base table of this dataset (a copy of the lake's rows)."""
+        """The warehouse's base table of this dataset (a copy of the lake's rows; the
+        build comments it from ``warehouse/tables.py``)."""
         body = ",\n".join(f"    {c.name} {c.duckdb_type}" for c in self.columns)
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n{body}\n)"
-
-    def duckdb_comments(self) -> list[str]:
-        """COMMENT statements of the base table and its columns (shown by DuckDB's
-        ``duckdb_columns()`` and SQL tools)."""
-        quoted = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
-        return [
-            f"COMMENT ON TABLE {self.name} IS {quoted('One row per ' + self.row)}",
-            *(
-                f"COMMENT ON COLUMN {self.name}.{c.name} IS {quoted(c.description)}"
-                for c in self.columns
-            ),
-        ]
 
 
 def _date() -> Column:
@@ -394,13 +385,7 @@ def markdown() -> str:
             f" {', '.join(dataset.sort_by)}",
             *(f"- {note}" for note in dataset.notes),
             "",
-            "| column | type | null | meaning |",
-            "|---|---|---|---|",
-            *(
-                f"| {c.name} | {c.duckdb_type} | {'yes' if c.nullable else 'no'} |"
-                f" {c.description}{_value_rules(c)} |"
-                for c in dataset.columns
-            ),
+            *column_table(dataset.columns),
         ]
         if dataset.checked:
             rules = [(dataset.grain_rule, f"one row per {', '.join(dataset.grain)}")]
@@ -412,6 +397,19 @@ def markdown() -> str:
                 *(f"- `{name}`: {text}" for name, text in rules),
             ]
     return "\n".join(parts) + "\n"
+
+
+def column_table(columns: tuple[Column, ...]) -> list[str]:
+    """The lines of a markdown table of columns: name, type, null, meaning."""
+    return [
+        "| column | type | null | meaning |",
+        "|---|---|---|---|",
+        *(
+            f"| {c.name} | {c.duckdb_type} | {'yes' if c.nullable else 'no'} |"
+            f" {c.description}{_value_rules(c)} |"
+            for c in columns
+        ),
+    ]
 
 
 def _value_rules(column: Column) -> str:
