@@ -15,10 +15,10 @@ import dagster as dg
 from assets.fetching import FetchReport
 from assets.market import MarketClient
 from assets.partitions import partition_dates, single_run
-from assets.progress import Progress
 from assets.resources import ChartwatchConfig
 from assets.sources import SOURCES
 from assets.sources.source import Source
+from warehouse.progress import Progress
 from warehouse.units import human_bytes, plural
 
 # Failed requests logged one by one; the rest are counted (all are in the metadata).

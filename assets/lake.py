@@ -28,7 +28,6 @@ from assets.checks import (
 from assets.market import MarketClient
 from assets.metadata import dataset_columns, preview_table
 from assets.partitions import map_days, partition_dates, single_run
-from assets.progress import Progress
 from assets.rank_model import model
 from assets.raw import RawFileError
 from assets.resources import ChartwatchConfig
@@ -39,6 +38,7 @@ from assets.storage import PART_FILE, read_partitions, replace_partitions
 from warehouse import datasets
 from warehouse.datasets import APP_STORE_ONLY, WORLDWIDE_ONLY, Dataset
 from warehouse.products import read_products
+from warehouse.progress import Progress
 from warehouse.units import human_bytes, plural
 
 WW = datasets.WORLDWIDE  # the country of sources without one (Wikimedia)

@@ -17,13 +17,17 @@ open makes the step wait (``CHARTWATCH_WAREHOUSE_WAIT``, 120 s) and then fail wi
 what to do; the README says how to query while the pipeline runs.
 """
 
+import time
+
 import dagster as dg
 
 from assets.metadata import dataset_columns
 from assets.partitions import partition_dates, single_run
 from assets.resources import ChartwatchConfig
 from warehouse.build import build_warehouse, table_rows
+from warehouse.progress import duration
 from warehouse.tables import warehouse_tables
+from warehouse.units import plural
 
 
 def warehouse_asset(
@@ -50,6 +54,9 @@ def warehouse_asset(
         context: dg.AssetExecutionContext, chartwatch: ChartwatchConfig
     ) -> dg.MaterializeResult:
         dates = partition_dates(context)
+        stretch = f"{dates[0]}..{dates[-1]}" if len(dates) > 1 else str(dates[0])
+        context.log.info(f"warehouse {stretch}: building {chartwatch.warehouse_path}")
+        began = time.monotonic()
         counts = build_warehouse(
             chartwatch.warehouse_path,
             chartwatch.lake_dir,
@@ -59,8 +66,14 @@ def warehouse_asset(
             on_wait=context.log.warning,
             memory_limit=chartwatch.duckdb_memory,
             estimates=chartwatch.estimates,
+            on_progress=context.log.info,
         )
-        context.log.info(f"warehouse {dates[0]}..{dates[-1]}: {counts}")
+        largest = sorted(counts.items(), key=lambda item: -item[1])[:3]
+        context.log.info(
+            f"warehouse {stretch}: {plural(len(counts), 'table')}, {sum(counts.values()):,}"
+            f" rows (largest: {', '.join(f'{t} {n:,}' for t, n in largest)}), in"
+            f" {duration(time.monotonic() - began)}; every table's rows are in the metadata"
+        )
         rows = table_rows()
         return dg.MaterializeResult(
             metadata={

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from pipelines.report import date_argument, optional_product, product_argument
 from pipelines.resources import chartwatch_from_env
 from warehouse import units
 from warehouse.build import build_warehouse
+from warehouse.progress import duration
 from warehouse.report import figure_format, first_competitor, launch_report
 
 BANDS = "CASE WHEN m.rank <= 10 THEN '1-10' WHEN m.rank <= 50 THEN '11-50' ELSE '51-200' END"
@@ -182,8 +184,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = data / "backtest"
     paths = {mode: out / f"warehouse-{mode}.duckdb" for mode in ("vendor", "model")}
     for mode, path in paths.items():
-        print(f"building the {mode} warehouse: {path}")
-        build_warehouse(path, lake, products, (args.start, args.end), estimates=mode)
+        print(f"building the {mode} warehouse: {path}", flush=True)
+        began = time.monotonic()
+        build_warehouse(
+            path,
+            lake,
+            products,
+            (args.start, args.end),
+            estimates=mode,
+            on_progress=lambda line: print(f"  {line}", flush=True),
+        )
+        print(f"  built in {duration(time.monotonic() - began)}", flush=True)
 
     with duckdb.connect(str(paths["vendor"]), read_only=True) as con:
         con.execute(_ERRORS)

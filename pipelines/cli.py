@@ -234,16 +234,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     from assets.sources import importable
 
-    imp.add_argument("source", choices=sorted(importable()))
-    imp.add_argument("--date", type=iso_date, required=True, help="the day the files describe")
-    imp.add_argument("--country", required=True, help="the storefront the files describe")
+    imp.add_argument("source", nargs="?", default="", help=", ".join(sorted(importable())))
+    imp.add_argument("--date", default="", help="the day the files describe")
+    imp.add_argument("--country", default="", help="the storefront the files describe")
     imp.add_argument(
-        "--files",
-        type=file_list,
-        required=True,
-        help="the files, separated by spaces (quote a name that holds one)",
+        "--files", default="", help="the files, separated by spaces (quote a name that holds one)"
     )
     args = parser.parse_args(argv)
+    if args.command == "import":
+        _check_import_arguments(imp, args, sorted(importable()))
     try:
         if args.command == "import":
             return _import(args)
@@ -253,6 +252,40 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+IMPORT_EXAMPLE = (
+    "make import SOURCE=google_play DATE=2025-01-27 COUNTRY=us"
+    ' FILES="topselling_free.json topgrossing.json"'
+)
+
+
+def _check_import_arguments(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, sources: list[str]
+) -> None:
+    """All four of SOURCE, DATE, COUNTRY and FILES, each valid; else one message that
+    names what is missing or wrong, what is valid, and an example."""
+    given = {"SOURCE": args.source, "DATE": args.date, "COUNTRY": args.country, "FILES": args.files}
+    missing = [name for name, value in given.items() if not value.strip()]
+    if missing:
+        parser.exit(
+            2,
+            f"make import needs SOURCE, DATE, COUNTRY and FILES; missing: {', '.join(missing)}."
+            f" For example:\n  {IMPORT_EXAMPLE}\nSOURCE is one of {', '.join(sources)}"
+            " (docs/raw-formats.md shows each file's shape).\n",
+        )
+    if args.source not in sources:
+        parser.exit(
+            2,
+            f"SOURCE={args.source!r} is not importable; use one of {', '.join(sources)}"
+            f" (docs/raw-formats.md shows each file's shape). For example:\n  {IMPORT_EXAMPLE}\n",
+        )
+    try:
+        args.date = iso_date(args.date)
+        args.files = file_list(args.files)
+    except argparse.ArgumentTypeError as error:
+        which = "FILES" if isinstance(args.date, dt.date) else "DATE"
+        parser.exit(2, f"{which}: {error}\n")
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -133,3 +133,12 @@ def test_import_takes_a_file_name_with_a_space_and_archives_it_by_its_documented
     archived = tmp_path / "data" / "raw" / "google_play" / f"date={day}" / "country=us"
     assert [p.name for p in archived.iterdir()] == ["topselling_free.json"]
     assert "from " in done.stdout and "my chart.json" in done.stdout
+
+
+def test_make_import_without_arguments_says_what_it_needs_with_an_example(tmp_path):
+    done = _make(tmp_path, "import")
+
+    assert done.returncode == 2
+    assert "needs SOURCE, DATE, COUNTRY and FILES" in done.stderr
+    assert "make import SOURCE=google_play" in done.stderr  # an example to copy
+    assert "vendor_estimates" in done.stderr  # the valid sources

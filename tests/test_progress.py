@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assets.progress import Progress, duration
+from warehouse.progress import Progress, duration
 from warehouse.units import plural
 
 

@@ -59,6 +59,7 @@ from warehouse.errors import (
 )
 from warehouse.failpoints import failpoint
 from warehouse.products import ProductCatalog, read_products
+from warehouse.progress import Progress
 from warehouse.tables import warehouse_tables
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -202,6 +203,7 @@ def build_warehouse(
     on_wait: Callable[[str], None] | None = None,
     memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
     estimates: str = "vendor",
+    on_progress: Callable[[str], object] | None = None,
 ) -> dict[str, int]:
     """Build (or update) the warehouse at ``db_path`` from the lake at ``lake_dir``.
 
@@ -215,7 +217,8 @@ def build_warehouse(
     ``memory_limit`` caps DuckDB's memory (it spills to ``<db>.tmp`` beyond it).
     ``estimates`` says which downloads app_estimates holds: ``vendor`` (known figures
     where they exist, the rank model elsewhere) or ``model`` (the model for every app
-    outside its panel); changing it rebuilds every day.
+    outside its panel); changing it rebuilds every day. ``on_progress`` gets a line
+    (tables done of N, elapsed, time left) at most every 15 s of a long build.
     """
     if estimates not in ESTIMATES_MODES:
         raise WarehouseBuildError(
@@ -242,8 +245,16 @@ def build_warehouse(
                 raise DiskFull(target, what="the warehouse") from error
             raise
         try:
+            stretch = f"{window[0]}..{window[1]}" if window else "every day"
+            progress = Progress(
+                on_progress or (lambda _line: None),
+                f"warehouse {stretch}",
+                len(DATASETS) + len(build_models),
+                unit="table",
+            )
             counts = _build_in_transaction(
-                con, build_models, catalog, window, Path(lake_dir), limit, estimates, target
+                con, build_models, catalog, window, Path(lake_dir), limit, estimates, target,
+                progress
             )
         finally:
             with contextlib.suppress(duckdb.Error):
@@ -266,6 +277,7 @@ def _build_in_transaction(
     limit: str | None,
     estimates: str,
     target: Path,
+    progress: Progress,
 ) -> dict[str, int]:
     """Run every model in one transaction; on any failure, roll back and say why."""
     # A build runs unattended (in Dagster, in tests): no progress bar on stdout.
@@ -294,6 +306,7 @@ def _build_in_transaction(
             loaded = None if reload else window
             for part in _load_windows(con, dataset.name, lake_dir, loaded):
                 _load_window(con, dataset.name, lake_dir / dataset.name, part)
+            progress.advance()
         for model in build_models:
             if model.incremental:
                 if not scopes:
@@ -306,6 +319,7 @@ def _build_in_transaction(
                     _run_model(con, model)
             else:
                 _run_model(con, model)
+            progress.advance()
         _record_state(con, fingerprint)
         _describe_tables(con, build_models)
         counts = _row_counts(con, build_models)

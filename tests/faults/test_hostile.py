@@ -17,12 +17,13 @@ DOOR_KNOCKS = [
     (["backfill", f"START={START}", "END=`touch PWNED`"], {}, "is not a date"),
     (["backfill", f"START={START}", f"END={END}", "FAILED=yes please"], {}, "yes/no value"),
     (["backfill", f"START={START}", f"END={END}"], {"CHARTWATCH_COUNTRIES": "us,zz"}, "zz"),
-    (["backfill", "START=2024-12-30", f"END={END}"], {}, "before 2025-01-01"),
+    (["backfill", "START=2024-12-30", f"END={END}"], {}, "covers 2025-01-01..2025-02-09"),
+    (["backfill", "START=2024-12-30", f"END={END}"], {"CHARTWATCH_SOURCE": "live"}, "before CHARTWATCH_FIRST_DAY"),
     (["backfill", "START=2025-02-08", "END=2025-02-10"], {}, "sample market covers"),
     (["backfill", f"START={START}", f"END={END}"], {"CHARTWATCH_ESTIMATES": "vendor'"}, "not known"),
     (["report", "PRODUCT=../../../PWNED", "DATE=2025-01-23"], {}, "is not a product key"),
     (["report", "PRODUCT=deepseek", "VS=a b", "DATE=2025-01-23"], {}, "is not a product key"),
-    (["import", "SOURCE=apple_rss; touch PWNED", "DATE=2025-01-23", "COUNTRY=us", "FILES=x"], {}, "invalid choice"),
+    (["import", "SOURCE=apple_rss; touch PWNED", "DATE=2025-01-23", "COUNTRY=us", "FILES=x"], {}, "is not importable"),
     (["import", "SOURCE=apple_rss", "DATE=2025-01-23", "COUNTRY=us", "FILES=nowhere.json"], {}, "is not a file"),
 ]  # fmt: skip
 
