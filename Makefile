@@ -44,7 +44,8 @@ $(CURDIR)/.tools/bin/uv:
 	$(CURDIR)/.tools/bin/pip install --quiet uv==0.13.9
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --python "$$PYTHON"
+	@echo "installing the locked dependencies into .venv (once; about a minute and 1.1 GB)"
+	@$(UV) sync --locked --quiet --python "$$PYTHON"
 	@touch $@
 
 # $DAGSTER_HOME/dagster.yaml: the shipped instance settings (a file of yours is kept).

@@ -91,8 +91,9 @@ class FetchReport:
 
     def summary(self) -> str:
         return (
-            f"{len(self.archived)} fetched and archived, {len(self.already_archived)} already in"
-            f" the archive, {len(self.empty)} without data, {len(self.failures)} failed"
+            f"{len(self.archived):,} fetched and archived, {len(self.already_archived):,}"
+            f" already in the archive, {len(self.empty):,} without data,"
+            f" {len(self.failures):,} failed"
         )
 
 

@@ -3,8 +3,9 @@ loopback port with a temporary DAGSTER_HOME. A three-day backfill launched over 
 GraphQL API (what the UI's Launch backfill button sends) runs as one run and fails
 on its one broken day; after the fix, "Re-execute from failure" (the backfill page's
 button) re-runs only that day in the lake, then the warehouse and the reports. Then
-what a person sees: headless Chromium's screenshots of the asset graph and of the
-pictures' asset page (pipelines/screenshot.py).
+what a person sees: headless Chromium's screenshots of the asset graph, of the
+pictures' asset page and of the headline product's launch report that the reports
+asset wrote (pipelines/screenshot.py); that last one also on a page of its own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ import duckdb
 import pytest
 import requests
 
-from pipelines.screenshot import ScreenshotError, chromium_executable, take_screenshots
+from pipelines import screenshot
+from pipelines.screenshot import (
+    ScreenshotError,
+    chromium_executable,
+    headline_launch_report,
+    screenshot_page,
+    take_screenshots,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DAYS = ["2025-01-25", "2025-01-26", "2025-01-27"]
@@ -57,7 +65,7 @@ def ui(tmp_path):
     }
     log = (tmp_path / "dagster-dev.log").open("wb")
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "dagster"), "dev", "-w", "workspace.yaml",
+        [sys.executable, "-m", "pipelines.ui", "-w", "workspace.yaml",
          "-h", "127.0.0.1", "-p", str(port)],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
@@ -190,7 +198,18 @@ def test_a_ui_backfill_fails_only_its_bad_day_reruns_it_from_failure_and_shows_t
     except ScreenshotError as error:
         pytest.fail(str(error))
     planted = _plant_a_duplicate_chart(data_dir)
-    keys = _graphql(url, "{ assetNodes { assetKey { path } } }")["assetNodes"]
+    nodes = _graphql(url, "{ assetNodes { assetKey { path } isExecutable partitionKeys } }")[
+        "assetNodes"
+    ]
+    # The table pages (warehouse/tables/...) are documentation, not materialisable.
+    keys = [node for node in nodes if node["isExecutable"]]
+    # What the materialize dialog offers: exactly the sample's 40 days.
+    partitioned = [node["partitionKeys"] for node in keys if node["partitionKeys"]]
+    assert partitioned and all(
+        (p[0], p[-1], len(p)) == ("2025-01-01", "2025-02-09", 40) for p in partitioned
+    )
+    # And nobody is told to use another command than the one `make ui` runs.
+    assert "dg dev" not in (tmp_path / "dagster-dev.log").read_text()
 
     # 1. The backfill button over three days, one of them broken.
     launched = _graphql(
@@ -256,3 +275,51 @@ def test_a_ui_backfill_fails_only_its_bad_day_reruns_it_from_failure_and_shows_t
     assert {"chart_entries", "duckdb", "launch_pictures"} <= set(shots.assets), shots.assets
     assert {"day", "pictures"} <= set(shots.metadata), shots.metadata
     assert shots.pictures and all(shots.pictures.values()), shots
+
+    # The launch report the reports asset wrote for the headline product, whole.
+    product, page = headline_launch_report(data_dir, REPO / "products.toml")
+    assert (product, page.name, page.parent.name) == (
+        "deepseek",
+        "launch-deepseek.html",
+        f"date={DAYS[-1]}",
+    )
+    report = screenshot_page(page, tmp_path / "screenshots" / "launch-report-deepseek.png")
+    width, height = _png_size(report)
+    assert width == screenshot.PAGE_VIEWPORT["width"] and height > 2000, (width, height)
+
+
+def test_a_launch_report_file_is_screenshot_whole_without_the_ui(tmp_path, capsys):
+    """The page's full height (past the window's), once its inline picture has loaded."""
+    try:
+        chromium_executable()
+    except ScreenshotError as error:
+        pytest.fail(str(error))
+    # A 1x1 PNG, drawn 400 pixels tall, below 3,000 pixels of text.
+    pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    page = tmp_path / "reports" / "date=2025-01-27" / "launch-deepseek.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        "<!doctype html><html><body><div style='height:3000px'>DeepSeek's launch</div>"
+        f"<img style='width:600px;height:400px' src='data:image/png;base64,{pixel}'>"
+        "</body></html>"
+    )
+    older = tmp_path / "reports" / "date=2025-01-26" / "launch-deepseek.html"
+    older.parent.mkdir(parents=True)
+    older.write_text("<p>the day before</p>")
+    products = REPO / "products.toml"
+
+    # The headline product's page of the latest day.
+    assert headline_launch_report(tmp_path, products) == ("deepseek", page)
+    png = screenshot_page(page, tmp_path / "shots" / "launch-report-deepseek.png")
+    width, height = _png_size(png)
+    assert width == screenshot.PAGE_VIEWPORT["width"] and height >= 3400, (width, height)
+
+    # The command: --page, no UI.
+    assert screenshot.main(["--page", str(page), "--out", str(tmp_path / "cli")]) == 0
+    assert (tmp_path / "cli" / "launch-deepseek.png").is_file()
+    assert str(tmp_path / "cli" / "launch-deepseek.png") in capsys.readouterr().out
+
+    with pytest.raises(ScreenshotError, match="materialize reports/launch_pictures"):
+        headline_launch_report(tmp_path / "empty", products)
+    with pytest.raises(ScreenshotError, match="no page at"):
+        screenshot_page(tmp_path / "missing.html", tmp_path / "missing.png")

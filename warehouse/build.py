@@ -250,11 +250,18 @@ def build_warehouse(
                 on_progress or (lambda _line: None),
                 f"warehouse {stretch}",
                 len(DATASETS) + len(build_models),
-                unit="table",
+                unit="step",
             )
             counts = _build_in_transaction(
-                con, build_models, catalog, window, Path(lake_dir), limit, estimates, target,
-                progress
+                con,
+                build_models,
+                catalog,
+                window,
+                Path(lake_dir),
+                limit,
+                estimates,
+                target,
+                progress,
             )
         finally:
             with contextlib.suppress(duckdb.Error):
