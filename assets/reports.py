@@ -4,14 +4,15 @@ One asset, not partitioned: it always stands for the latest day the warehouse ho
 (the last charted date), however that day was loaded (a backfill, the daily
 schedule). It renders, with matplotlib:
 
-- the biggest rank movers of that day (US top free iPhone);
-- in how many countries each leading app is #1, over the two weeks to that day;
-- the headline product's share of downloads by country (the first product of
-  products.toml);
+- the biggest rank movers of that day (US top free iPhone), the headline product
+  (the first of products.toml) singled out;
+- in how many countries each leading app is #1 over the two weeks to that day, the
+  headline product among them;
+- the headline product's share of downloads by country;
 
 shows them in its metadata in the UI, and writes them, with a self-contained HTML
-launch report for every tracked product against its first competitor, under
-``data/reports/date=<day>/``.
+launch report (with its own pictures: ranks, reach, downloads, shares) for every
+tracked product against its first competitor, under ``data/reports/date=<day>/``.
 """
 
 import datetime as dt
@@ -41,31 +42,28 @@ def render_reports(
 
     Returns the pictures for the UI (by title) and the files written.
     """
-    shared = pictures.day_pictures(con, day)
-    movers, leaders = shared.values()
+    headline = next(iter(products), None)
+    movers, leaders = pictures.day_pictures(
+        con, day, headline.key if headline else None, headline.name if headline else None
+    )
     # The report of the day reads its charts and the downloads through the day before.
     before = day - dt.timedelta(days=1)
     shares = {p.key: pictures.share_picture(con, p.key, p.name, before) for p in products}
     written = {
-        out / "rank-movers.png": movers,
-        out / "countries-at-no1.png": leaders,
-        **{out / f"download-share-{key}.png": png for key, (_, png) in shares.items()},
+        out / "rank-movers.png": movers.png,
+        out / "countries-at-no1.png": leaders.png,
+        **{out / f"download-share-{key}.png": share.png for key, share in shares.items()},
     }
     for product in products:
         rivals = [c for c in product.competitors if c in products]
         if not rivals:
             continue
-        title, share = shares[product.key]
-        page, _ = launch_page(con, product.key, day, rivals[0], {**shared, title: share})
+        page, _ = launch_page(con, product.key, day, rivals[0])
         written[out / f"launch-{product.key}.html"] = page.encode()
     for path, data in written.items():
         atomic_write_bytes(path, data)
-    headline = next(iter(products), None)
-    shown = dict(shared)
-    if headline is not None:
-        title, share = shares[headline.key]
-        shown[title] = share
-    return shown, sorted(written)
+    shown = [movers, leaders] + ([shares[headline.key]] if headline is not None else [])
+    return {picture.title: picture.png for picture in shown}, sorted(written)
 
 
 def reports_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
@@ -74,9 +72,10 @@ def reports_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         group_name="reports",
         kinds={"matplotlib", "html"},
         description="Pictures of the warehouse's latest day (biggest rank movers, countries"
-        " where each leading app is #1 over time, the headline product's download share by"
-        " country), shown here, and a self-contained HTML launch report per tracked product,"
-        " written to data/reports/date=YYYY-MM-DD/ (the day shown).",
+        " where each leading app and the headline product is #1 over time, the headline"
+        " product's download share by country), shown here, and a self-contained HTML launch"
+        " report per tracked product, with its own pictures, written to"
+        " data/reports/date=YYYY-MM-DD/ (the day shown).",
         deps=[upstream],
         # It reads the warehouse: never while another run writes it.
         pool="duckdb",

@@ -2,7 +2,8 @@
 
     python -m pipelines.report --product deepseek --date 2025-01-27 --vs perplexity --compare
 
-It prints the report as a text table in human units and, with ``--compare``, beside
+It prints the report (its headline paragraph, then every figure in a table, in human
+units, with how much of each rests on the rank model) and, with ``--compare``, beside
 the figures the press reported (``warehouse.reported``), exiting 1 when any of them
 is out of tolerance; ``--format html`` writes the self-contained page instead
 (``warehouse.report.launch_page``). The warehouse is the one of the settings
@@ -29,9 +30,11 @@ from warehouse.report import (
     estimates_note,
     first_competitor,
     format_comparison,
-    format_report,
+    format_text,
     launch_page,
     launch_report,
+    product_name,
+    report_names,
 )
 from warehouse.reported import SEED_REPORT
 
@@ -124,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             report = launch_report(con, args.product, args.date, args.vs)
             note = estimates_note(con, args.date)
+            names = report_names(con, report)
+            for key in (args.product, args.vs):
+                names.setdefault(key, product_name(con, key))
     except (ReportError, duckdb.Error) as error:
         print(f"error: {error} (warehouse: {db_path})", file=sys.stderr)
         return 2
@@ -136,9 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {out}")
         return 0 if all_pass else 1
 
-    print(f"Launch report: {args.product} on the morning of {args.date}, vs {args.vs}")
-    print(f"{note}\n")
-    print(format_report(report))
+    print(format_text(report, names, args.date, args.vs, note))
     if not args.compare:
         return 0
 

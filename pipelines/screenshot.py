@@ -10,11 +10,16 @@ running UI, by their URLs only, and saves PNGs:
 - ``asset-<key>-<label>.png``: for each Markdown metadata entry with pictures
   (``![...](data:image/png;base64,...)``), which the UI keeps behind a
   "[Show Markdown]" button, the dialog that button opens, once its pictures have
-  loaded.
+  loaded;
+- ``launch-report-<product>.png``: the whole HTML launch report of the headline
+  product (the first of products.toml) that the reports asset wrote for the latest
+  day (``<data dir>/reports/date=<day>/launch-<product>.html``), as a reader sees it.
+  ``screenshot_page`` takes that picture of any HTML file, no UI needed.
 
 ``python -m pipelines.screenshot --url http://127.0.0.1:3000 --out docs/screenshots``;
 with ``--start-ui`` it starts ``dagster dev`` (as ``make ui`` does) when no UI
-answers at the URL, and stops it afterwards.
+answers at the URL, and stops it afterwards. ``--page FILE.html`` takes only the
+picture of that page (``--out`` the folder, or a .png file).
 """
 
 from __future__ import annotations
@@ -84,6 +89,13 @@ class Screenshots:
     metadata: list[str] = field(default_factory=list)  # labels of the latest materialization
     pictures: dict[str, int] = field(default_factory=dict)  # loaded images per Markdown label
     seconds: float = 0.0
+
+
+# The width a reader's window gives the launch report (its text column is narrower).
+PAGE_VIEWPORT = {"width": 1280, "height": 900}
+PAGE_IMAGES_LOADED = (
+    "() => [...document.images].every((img) => img.complete && img.naturalWidth > 0)"
+)
 
 
 def chromium_executable() -> str:
@@ -157,6 +169,62 @@ def take_screenshots(
             browser.close()
     shots.seconds = time.monotonic() - started
     return shots
+
+
+def screenshot_page(html_path: Path, out: Path, *, timeout: float = 60.0) -> Path:
+    """A full-page PNG of a local HTML file (a launch report), as headless Chromium
+    shows it in a window PAGE_VIEWPORT wide, once its pictures have loaded. Returns
+    the PNG's path."""
+    html_path = Path(html_path)
+    if not html_path.is_file():
+        raise ScreenshotError(f"no page at {html_path}: write it first (make report FORMAT=html)")
+    executable = chromium_executable()
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        raise ScreenshotError(
+            f"{error}: run `make install` (playwright is a dev dependency)"
+        ) from error
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_ARGS, headless=True
+            )
+        except PlaywrightError as error:
+            raise ScreenshotError(f"Chromium ({executable}) did not start: {error}") from None
+        try:
+            page = browser.new_page(viewport=PAGE_VIEWPORT, device_scale_factor=1)
+            page.set_default_timeout(timeout * 1000)
+            page.goto(html_path.resolve().as_uri())
+            page.wait_for_function(PAGE_IMAGES_LOADED)
+            page.screenshot(path=out, full_page=True)
+        finally:
+            browser.close()
+    return out
+
+
+def launch_report_file_name(product: str) -> str:
+    return f"launch-report-{product}.png"
+
+
+def headline_launch_report(data_dir: Path, products_file: Path) -> tuple[str, Path]:
+    """(product, HTML file): the launch report of the headline product (the first of
+    products.toml) of the latest day the reports asset wrote under data_dir."""
+    from warehouse.products import read_products
+
+    headline = next(iter(read_products(products_file)), None)
+    if headline is None:
+        raise ScreenshotError(f"{products_file} lists no product: no launch report to show")
+    name = f"launch-{headline.key}.html"
+    pages = sorted((Path(data_dir) / "reports").glob(f"date=*/{name}"))
+    if not pages:
+        raise ScreenshotError(
+            f"no {name} under {Path(data_dir) / 'reports'}: materialize reports/launch_pictures"
+            " first (make demo)"
+        )
+    return headline.key, pages[-1]
 
 
 def _settle(page, timeout: float) -> None:
@@ -411,7 +479,8 @@ def _stop(process: subprocess.Popen) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.screenshot",
-        description="Screenshots (PNG) of the Dagster UI: the asset graph and an asset's page.",
+        description="Screenshots (PNG) of the Dagster UI (the asset graph and an asset's page)"
+        " and of the headline product's HTML launch report.",
     )
     parser.add_argument("--url", default="http://127.0.0.1:3000", help="the UI's address")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -422,8 +491,23 @@ def main(argv: list[str] | None = None) -> int:
         help="when no UI answers at --url, start dagster dev there and stop it afterwards",
     )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per wait")
+    parser.add_argument(
+        "--page",
+        type=Path,
+        default=None,
+        help="only a full-page PNG of this HTML file (a launch report), no UI: into --out"
+        " (a folder, or a .png file)",
+    )
     args = parser.parse_args(argv)
     url = args.url.rstrip("/")
+    if args.page is not None:
+        out = args.out if args.out.suffix == ".png" else args.out / f"{args.page.stem}.png"
+        try:
+            print(screenshot_page(args.page, out, timeout=args.timeout))
+        except ScreenshotError as error:
+            print(f"ui-screenshot: {error}", file=sys.stderr)
+            return 1
+        return 0
     try:
         if args.start_ui:
             with dagster_dev(url) as started:
@@ -432,6 +516,14 @@ def main(argv: list[str] | None = None) -> int:
                 shots = take_screenshots(url, args.out, args.asset, timeout=timeout)
         else:
             shots = take_screenshots(url, args.out, args.asset, timeout=args.timeout)
+        # The launch report that the reports asset wrote, as its reader sees it.
+        from pipelines.resources import chartwatch_from_env
+
+        config = chartwatch_from_env()
+        product, page = headline_launch_report(config.root, config.products_path)
+        shots.files["report"] = screenshot_page(
+            page, args.out / launch_report_file_name(product), timeout=args.timeout
+        )
     except ScreenshotError as error:
         print(f"ui-screenshot: {error}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ D = 2025-01-15, so downloads count through 01-14, DAU compares 01-12..13 with
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
@@ -19,8 +20,17 @@ import pytest
 from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, SEARCH_INTEREST
 from pipelines import report as report_cli
 from tests.conftest import write_lake
+from warehouse import units
 from warehouse.build import build_warehouse, connect_read_only
-from warehouse.report import ReportError, format_report, launch_report
+from warehouse.headline import headline
+from warehouse.report import (
+    ReportError,
+    format_report,
+    launch_page,
+    launch_report,
+    modelled_text,
+    report_names,
+)
 from warehouse.reported import REPORTED_FIGURES, SEED_REPORT, compare
 
 D = dt.date(2025, 1, 15)
@@ -103,14 +113,17 @@ ROCKET_DAU = {4: 5000, 5: 100, 6: 100, 12: 250, 13: 170, 14: 1000}
 COMET_DAILY = {**{n: 50 for n in range(1, 11)}, 11: 60, 12: 60, 13: 60, 14: 60, 15: 1000}
 
 
-def estimate_rows() -> list[tuple]:
+def estimate_rows(modelled: set[tuple[str, str]] = frozenset(), from_day: int = 1) -> list[tuple]:
+    """The lake's estimates; the rows of the ``modelled`` (country, store) pairs from
+    ``from_day`` on are labelled as the rank model's (source 'model')."""
     rows = []
     for n, total in ROCKET_DAILY.items():
         for (country, store), percent in ROCKET_SPLIT.items():
             app_id = "1" if store == "app_store" else "com.rocket"
             dau = ROCKET_DAU.get(n) if (country, store) == ("us", "app_store") else None
+            source = "model" if (country, store) in modelled and n >= from_day else "sample"
             rows.append(
-                (day(n), country, store, app_id, "Rocket AI", total * percent // 100, dau, "sample")
+                (day(n), country, store, app_id, "Rocket AI", total * percent // 100, dau, source)
             )
     rows += [
         (day(n), "us", "app_store", "2", "Comet", downloads, None, "model")
@@ -132,18 +145,37 @@ def search_rows() -> list[tuple]:
     return rows
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("launch")
+def build_lake_warehouse(root: Path, estimates: list[tuple]) -> Path:
     lake = root / "lake"
     write_lake(lake, "chart_entries", pl.DataFrame(chart_rows(), CHART_ENTRIES, orient="row"))
-    write_lake(lake, "app_estimates", pl.DataFrame(estimate_rows(), APP_ESTIMATES, orient="row"))
+    write_lake(lake, "app_estimates", pl.DataFrame(estimates, APP_ESTIMATES, orient="row"))
     write_lake(lake, "search_interest", pl.DataFrame(search_rows(), SEARCH_INTEREST, orient="row"))
     products = root / "products.toml"
     products.write_text(PRODUCTS_TOML, encoding="utf-8")
     db = root / "warehouse.duckdb"
     build_warehouse(db, lake, products)
     return db
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    return build_lake_warehouse(tmp_path_factory.mktemp("launch"), estimate_rows())
+
+
+# In the mixed lake, Rocket's Egyptian Google Play downloads from 01-12 on are the
+# rank model's: part of every download figure of Rocket is modelled.
+MIXED_FROM = 12
+
+
+@pytest.fixture(scope="module")
+def mixed_report(tmp_path_factory) -> pl.DataFrame:
+    rows = estimate_rows({("eg", "google_play")}, from_day=MIXED_FROM)
+    db = build_lake_warehouse(tmp_path_factory.mktemp("mixed"), rows)
+    con = connect_read_only(db)
+    try:
+        return launch_report(con, "rocket", D, "comet")
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +211,7 @@ def test_report_columns_and_types(report):
             "position": pl.Int32,
             "product": pl.String,
             "estimated": pl.Boolean,
+            "modelled_share": pl.Float64,
             "low": pl.Float64,
             "high": pl.Float64,
         }
@@ -196,6 +229,100 @@ def test_report_columns_and_types(report):
     assert report.filter(~pl.col("estimated"))["low"].is_null().all()
     # One row per figure, store and position.
     assert report.select("figure", "store", "position").is_duplicated().sum() == 0
+
+
+def test_modelled_share_is_the_models_part_of_the_downloads_a_figure_sums(report):
+    # Comet's downloads are all labelled 'model', Rocket's none.
+    shares = {
+        (row["figure"], row["product"], row["position"]): row["modelled_share"]
+        for row in report.iter_rows(named=True)
+    }
+    assert shares[("downloads_last_7d", "comet", 2)] == 1.0
+    assert shares[("downloads_last_7d", "rocket", 1)] == 0.0
+    assert shares[("cumulative_downloads", "rocket", 1)] == 0.0
+    # A ratio rests on both ends: Comet's 390 of the 1,560 + 390 downloads.
+    assert shares[("downloads_vs_competitor", "rocket", 1)] == pytest.approx(390 / (1560 + 390))
+    # Figures that sum no downloads have no modelled share.
+    no_downloads = report.filter(
+        pl.col("figure").is_in(
+            ["countries_rank_1", "us_rank", "dau_wow_growth", "search_interest_week"]
+        )
+    )
+    assert no_downloads["modelled_share"].is_null().all()
+
+
+def _eg_play(first: int, last: int) -> int:
+    """Rocket's Egyptian Google Play downloads from day ``first`` to ``last``."""
+    percent = ROCKET_SPLIT[("eg", "google_play")]
+    return sum(t * percent // 100 for n, t in ROCKET_DAILY.items() if first <= n <= last)
+
+
+def test_modelled_share_of_a_mixed_lake(mixed_report):
+    shares = {
+        (row["figure"], row["product"], row["position"]): row["modelled_share"]
+        for row in mixed_report.iter_rows(named=True)
+    }
+    modelled_to_date = _eg_play(MIXED_FROM, 14)
+    assert shares[("cumulative_downloads", "rocket", 1)] == pytest.approx(modelled_to_date / 1700)
+    assert shares[("share_last_7d", "rocket", 1)] == pytest.approx(modelled_to_date / 1700)
+    assert shares[("downloads_last_7d", "rocket", 1)] == pytest.approx(modelled_to_date / 1560)
+    # The milestone (1K) was passed on 01-13 with 1,200 downloads to date.
+    assert shares[("downloads_milestone", "rocket", 1)] == pytest.approx(
+        _eg_play(MIXED_FROM, 13) / 1200
+    )
+    assert shares[("downloads_vs_competitor", "rocket", 1)] == pytest.approx(
+        (modelled_to_date + 390) / (1560 + 390)
+    )
+    # A country's share rests on every country's downloads.
+    country = mixed_report.filter(pl.col("figure") == "country_share")["modelled_share"]
+    assert country.to_list() == pytest.approx([modelled_to_date / 1700] * country.len())
+    text = format_report(mixed_report)
+    assert f"{units.fine_percent(modelled_to_date / 1700)} modelled" in text
+
+
+def test_the_interval_shows_only_where_it_is_not_degenerate(report):
+    # Imported model rows have no interval: low = high = value, so none is shown.
+    comet = report.filter(pl.col("figure") == "downloads_last_7d", pl.col("product") == "comet")
+    assert modelled_text(comet.row(0, named=True)) == "100% modelled"
+    row = {"figure": "cumulative_downloads", "estimated": True, "modelled_share": 5.12e-5}
+    # 2.60M either way at the figure's precision: no interval.
+    assert modelled_text({**row, "low": 2_597_300.0, "high": 2_597_319.0}) == "0.005% modelled"
+    assert (
+        modelled_text({**row, "modelled_share": 0.998, "low": 2_050_000.0, "high": 3_100_000.0})
+        == "99.8% modelled, 2.05M to 3.10M"
+    )
+    # A figure that sums no downloads says nothing.
+    assert modelled_text({"figure": "us_rank", "modelled_share": None}) == ""
+    assert " to " not in "".join(format_report(report).splitlines()[2:6])
+
+
+def test_headline_states_the_report_figures(report, warehouse):
+    con = connect_read_only(warehouse)
+    try:
+        names = report_names(con, report)
+    finally:
+        con.close()
+    assert names == {"comet": "Comet", "nova": "Nova", "rocket": "Rocket"}
+    text = headline(report, names, "rocket")
+
+    def value(figure, store=None, product="rocket"):
+        rows = report.filter(pl.col("figure") == figure, pl.col("product") == product)
+        if store:
+            rows = rows.filter(pl.col("store") == store)
+        return rows["value"][0]
+
+    assert text.startswith("On the morning of Wednesday 15 January 2025, Rocket was")
+    assert f"{value('countries_rank_1', 'app_store'):.0f} countries on the App Store" in text
+    assert f"in the top 10 in {value('countries_top_10', 'app_store'):.0f} countries" in text
+    before = value("us_rank_before_peak", "app_store")
+    peak = value("us_rank_climb", "app_store")
+    assert f"climbed from #{before:.0f} to #{peak:.0f} on the App Store in 3 days" in text
+    assert f"{units.human_count(value('cumulative_downloads'))} downloads through 14 Jan" in text
+    assert f"{units.percent(value('share_last_7d'))} of them in the last 7 days" in text
+    assert f"{value('downloads_vs_competitor'):.0%} more downloads than Comet" in text
+    assert "China (50.0%), the US (30.0%)" in text
+    assert f"{units.ratio(value('search_interest_ratio_vs_next'))} those of Nova" in text
+    assert "rocket" not in text and "comet" not in text  # names, not keys
 
 
 def test_countries_count_only_the_top_free_phone_charts_on_d(report):
@@ -318,7 +445,11 @@ def test_report_prints_human_units(report):
 def test_command_prints_report_and_fails_the_seed_comparison(warehouse, capsys):
     argv = ["--product", "rocket", "--date", "2025-01-15", "--vs", "comet", "--db", str(warehouse)]
     assert report_cli.main(argv) == 0
-    assert "cumulative_downloads" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    title = out.split("\n")[0]
+    assert title.startswith("Rocket: launch report, read on the morning of Wed 15 Jan 2025")
+    assert "Downloads to date" in out and "cumulative_downloads" not in out
+    assert out.split("\n\n")[1].startswith("On the morning of Wednesday 15 January 2025, Rocket")
 
     # The tiny lake is not DeepSeek's launch: the comparison runs and fails.
     assert report_cli.main([*argv, "--compare"]) == 1
@@ -413,3 +544,20 @@ def test_reported_figures_show_their_values():
     for figure in REPORTED_FIGURES:
         assert figure.show(figure.reported)
         assert figure.show(None) == "-"
+
+
+def test_html_page_reads_as_a_report(warehouse):
+    con = connect_read_only(warehouse)
+    try:
+        page, _ = launch_page(con, "rocket", D, "comet")
+    finally:
+        con.close()
+    assert "<h1>Rocket&#x27;s launch</h1>" in page and "Comet" in page
+    assert "<p class=headline>On the morning of Wednesday 15 January 2025, Rocket was" in page
+    # Labels for people: no figure ids in the cards' labels or the table's first column.
+    labels = re.findall(r"<div class=label>([^<]*)</div>", page)
+    labels += re.findall(r"<tr><td[^>]*>([^<]*)</td>", page)
+    assert "Downloads to date" in labels and "Countries at #1" in labels
+    assert not [label for label in labels if re.search(r"[a-z]_[a-z]", label)], labels
+    # Days never wrap.
+    assert re.search(r"<td class=nowrap>(<span class=nowrap>)?14 Jan 2025<", page)

@@ -91,3 +91,25 @@ def plural(count: int, word: str, words: str | None = None) -> str:
         y_ending = word.endswith("y") and word[-2:-1] not in "aeiou"
         words = word[:-1] + "ies" if y_ending else word + "s"
     return f"{count:,} {words}"
+
+
+def fine_percent(value: float | None) -> str:
+    """A share that may be tiny or nearly whole, with the digits it takes not to read
+    as 0% or 100% when it is neither: 5.1e-5 -> '0.005%', 0.2 -> '20%', 0.9996 ->
+    '99.96%', 0 -> '0%', 1 -> '100%'."""
+    import math
+
+    if value is None:
+        return MISSING
+    if value <= 0 or value >= 1:
+        return f"{value:.0%}"
+    # The distance to the nearer of 0 and 100%, in percent, sets the decimals: one
+    # significant digit of it (at most 4 decimals: below that it reads '<0.0001%').
+    distance = min(value, 1 - value) * 100
+    decimals = min(max(0, -math.floor(math.log10(distance))), 4)
+    text = f"{value * 100:.{decimals}f}%"
+    if text in ("0%", f"{0:.{decimals}f}%"):
+        return f"<{10**-decimals:.{decimals}f}%"
+    if text in ("100%", f"{100:.{decimals}f}%"):
+        return f">{100 - 10**-decimals:.{decimals}f}%"
+    return text

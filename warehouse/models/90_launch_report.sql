@@ -7,9 +7,12 @@
 -- describes), detail (human text: a country, a product, '31 -> 1'), position, and
 -- product (the product the value is about: p_vs for its own downloads_last_7d row);
 -- estimated (true when a download figure rests on the rank model, source 'model',
--- for any app, country or day it sums) and low, high: its 80% bounds (null for a
--- figure with no modelled input). Bounds of sums add the inputs' bounds; bounds of
--- ratios divide a bound by the other end's.
+-- for any app, country or day it sums); modelled_share: how much of it rests on the
+-- model, the part of the downloads it sums (for a ratio: of its numerator's and
+-- denominator's downloads together) that are the model's (0 when none, null for a
+-- figure that sums no downloads: ranks, DAU, search interest); and low, high: its
+-- 80% bounds (null for a figure with no modelled input). Bounds of sums add the
+-- inputs' bounds; bounds of ratios divide a bound by the other end's.
 --
 -- The report is read on the morning of D = p_date: charts are those of D (captured
 -- that morning), downloads use the complete days through D - 1, and DAU the latest
@@ -112,17 +115,39 @@ subjects AS (
     SELECT vs AS product, 2 AS position FROM params
 ),
 
--- Whether any day's downloads to D - 1 (and of its last 7 days) were modelled.
+-- The subjects' downloads per day through D - 1, and the part of them the rank
+-- model estimated (its rows of app_estimates, source 'model').
+subject_days AS (
+    SELECT
+        a.product,
+        e.date,
+        sum(e.downloads) AS downloads,
+        coalesce(sum(e.downloads) FILTER (WHERE e.source = 'model'), 0) AS model_downloads,
+        bool_or(e.source = 'model') AS modelled
+    FROM app_estimates AS e
+    JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
+    JOIN subjects AS s ON s.product = a.product
+    CROSS JOIN params AS p
+    WHERE e.date <= p.report_date - 1
+    GROUP BY a.product, e.date
+),
+
+-- Whether any day's downloads to D - 1 (and of its last 7 days) were modelled, and
+-- how many of them.
 modelled AS (
     SELECT
         d.product,
-        coalesce(bool_or(d.estimated), FALSE) AS modelled_to_date,
-        coalesce(bool_or(d.estimated) FILTER (WHERE d.date >= p.report_date - 7), FALSE)
-            AS modelled_last_7d
-    FROM product_downloads_daily AS d
-    JOIN subjects AS s ON s.product = d.product
+        coalesce(bool_or(d.modelled), FALSE) AS modelled_to_date,
+        coalesce(bool_or(d.modelled) FILTER (WHERE d.date >= p.report_date - 7), FALSE)
+            AS modelled_last_7d,
+        sum(d.downloads) AS downloads_to_date,
+        sum(d.model_downloads) AS model_to_date,
+        coalesce(sum(d.downloads) FILTER (WHERE d.date >= p.report_date - 7), 0)
+            AS downloads_last_7d,
+        coalesce(sum(d.model_downloads) FILTER (WHERE d.date >= p.report_date - 7), 0)
+            AS model_last_7d
+    FROM subject_days AS d
     CROSS JOIN params AS p
-    WHERE d.date <= p.report_date - 1
     GROUP BY d.product
 ),
 
@@ -139,7 +164,11 @@ downloads_to_yesterday AS (
         d.downloads_last_7d_low,
         d.downloads_last_7d_high,
         f.modelled_to_date,
-        f.modelled_last_7d
+        f.modelled_last_7d,
+        f.model_to_date / nullif(f.downloads_to_date, 0) AS modelled_share_to_date,
+        f.model_last_7d / nullif(f.downloads_last_7d, 0) AS modelled_share_last_7d,
+        f.model_last_7d AS model_downloads_last_7d,
+        f.downloads_last_7d AS all_downloads_last_7d
     FROM subjects AS s
     CROSS JOIN params AS p
     LEFT JOIN product_downloads_daily AS d
@@ -177,6 +206,16 @@ milestone_reached AS (
     GROUP BY m.product, m.milestone
 ),
 
+-- The modelled part of the downloads through the day the milestone was reached.
+milestone_modelled AS (
+    SELECT
+        r.product,
+        sum(d.model_downloads) / nullif(sum(d.downloads), 0) AS modelled_share
+    FROM milestone_reached AS r
+    JOIN subject_days AS d ON d.product = r.product AND d.date <= r.date
+    GROUP BY r.product
+),
+
 dau_weeks AS (
     SELECT
         p.product,
@@ -201,7 +240,8 @@ country_bounds AS (
         sum(e.downloads) AS downloads,
         sum(coalesce(e.downloads_low, e.downloads)) AS low,
         sum(coalesce(e.downloads_high, e.downloads)) AS high,
-        bool_or(e.source = 'model') AS modelled
+        bool_or(e.source = 'model') AS modelled,
+        coalesce(sum(e.downloads) FILTER (WHERE e.source = 'model'), 0) AS model_downloads
     FROM app_estimates AS e
     JOIN apps AS a ON a.store = e.store AND a.app_id = e.app_id
     JOIN params AS p ON a.product = p.product AND e.date <= p.report_date - 1
@@ -209,7 +249,11 @@ country_bounds AS (
 ),
 
 country_totals AS (
-    SELECT sum(low) AS low, sum(high) AS high, bool_or(modelled) AS modelled
+    SELECT
+        sum(low) AS low,
+        sum(high) AS high,
+        bool_or(modelled) AS modelled,
+        sum(model_downloads) / nullif(sum(downloads), 0) AS modelled_share
     FROM country_bounds
 ),
 
@@ -253,6 +297,7 @@ figures AS (
         1 AS position,
         p.product,
         CAST(NULL AS BOOLEAN) AS estimated,
+        CAST(NULL AS DOUBLE) AS modelled_share,
         CAST(NULL AS DOUBLE) AS low,
         CAST(NULL AS DOUBLE) AS high
     FROM chart_reach AS c CROSS JOIN params AS p
@@ -260,7 +305,7 @@ figures AS (
     UNION ALL
     SELECT
         'countries_top_10', c.store, CAST(c.countries_top_10 AS DOUBLE), p.report_date,
-        'top_free ' || c.device, 1, p.product, NULL, NULL, NULL
+        'top_free ' || c.device, 1, p.product, NULL, NULL, NULL, NULL
     FROM chart_reach AS c CROSS JOIN params AS p
 
     UNION ALL
@@ -273,7 +318,7 @@ figures AS (
             WHEN t.captured THEN ', not charting'
             ELSE ', no data'
         END,
-        t.position, p.product, NULL, NULL, NULL
+        t.position, p.product, NULL, NULL, NULL, NULL
     FROM us_trajectory AS t CROSS JOIN params AS p
 
     UNION ALL
@@ -284,7 +329,7 @@ figures AS (
             ELSE '3 days before the peak of ' || strftime(b.peak_date, '%Y-%m-%d')
                 || CASE WHEN b.rank IS NULL THEN ', not charting' ELSE '' END
         END,
-        1, p.product, NULL, NULL, NULL
+        1, p.product, NULL, NULL, NULL, NULL
     FROM us_before_peak AS b CROSS JOIN params AS p
 
     UNION ALL
@@ -295,14 +340,14 @@ figures AS (
             ELSE coalesce(CAST(b.rank AS VARCHAR), 'unranked') || ' -> '
                 || CAST(b.best_rank AS VARCHAR)
         END,
-        1, p.product, NULL, NULL, NULL
+        1, p.product, NULL, NULL, NULL, NULL
     FROM us_before_peak AS b CROSS JOIN params AS p
 
     UNION ALL
     SELECT
         'cumulative_downloads', NULL, CAST(d.cumulative_downloads AS DOUBLE), d.as_of,
         'through ' || strftime(d.as_of, '%Y-%m-%d'), 1, d.product,
-        d.modelled_to_date, d.cumulative_low, d.cumulative_high
+        d.modelled_to_date, d.modelled_share_to_date, d.cumulative_low, d.cumulative_high
     FROM downloads_to_yesterday AS d
     WHERE d.position = 1
 
@@ -315,15 +360,17 @@ figures AS (
             WHEN r.milestone >= 1000 THEN CAST(r.milestone // 1000 AS VARCHAR) || 'K'
             ELSE CAST(r.milestone AS VARCHAR)
         END,
-        1, r.product, m.modelled_to_date, r.cumulative_low, r.cumulative_high
+        1, r.product, m.modelled_to_date, coalesce(s.modelled_share, 0),
+        r.cumulative_low, r.cumulative_high
     FROM milestone_reached AS r
     JOIN downloads_to_yesterday AS m ON m.product = r.product AND m.position = 1
+    LEFT JOIN milestone_modelled AS s ON s.product = r.product
 
     UNION ALL
     SELECT
         'share_last_7d', NULL, d.share_last_7d, d.as_of,
         strftime(d.as_of - 6, '%Y-%m-%d') || '..' || strftime(d.as_of, '%Y-%m-%d'), 1, d.product,
-        d.modelled_to_date,
+        d.modelled_to_date, d.modelled_share_to_date,
         -- share = L / (P + L), P the downloads before the 7 days: low L with high P, and
         -- the other way round.
         d.downloads_last_7d_low
@@ -337,7 +384,8 @@ figures AS (
     SELECT
         'downloads_last_7d', NULL, CAST(d.downloads_last_7d AS DOUBLE), d.as_of,
         d.product, d.position, d.product,
-        d.modelled_last_7d, d.downloads_last_7d_low, d.downloads_last_7d_high
+        d.modelled_last_7d, d.modelled_share_last_7d,
+        d.downloads_last_7d_low, d.downloads_last_7d_high
     FROM downloads_to_yesterday AS d
 
     UNION ALL
@@ -346,6 +394,8 @@ figures AS (
         own.downloads_last_7d / nullif(vs.downloads_last_7d, 0) - 1, own.as_of,
         vs.product, 1, own.product,
         own.modelled_last_7d OR vs.modelled_last_7d,
+        (own.model_downloads_last_7d + vs.model_downloads_last_7d)
+        / nullif(own.all_downloads_last_7d + vs.all_downloads_last_7d, 0),
         own.downloads_last_7d_low / nullif(vs.downloads_last_7d_high, 0) - 1,
         own.downloads_last_7d_high / nullif(vs.downloads_last_7d_low, 0) - 1
     FROM downloads_to_yesterday AS own
@@ -358,13 +408,13 @@ figures AS (
         strftime(w.report_date - 3, '%Y-%m-%d') || '..' || strftime(w.report_date - 2, '%Y-%m-%d')
         || ' vs ' || strftime(w.report_date - 10, '%Y-%m-%d') || '..'
         || strftime(w.report_date - 9, '%Y-%m-%d'),
-        1, w.product, NULL, NULL, NULL
+        1, w.product, NULL, NULL, NULL, NULL
     FROM dau_weeks AS w
 
     UNION ALL
     SELECT
         'country_share', NULL, t.share, t.date, t.country, CAST(t.position AS INTEGER), t.product,
-        coalesce(o.modelled, FALSE),
+        coalesce(o.modelled, FALSE), o.modelled_share,
         b.low / nullif(b.low + o.high - b.high, 0),
         b.high / nullif(b.high + o.low - b.low, 0)
     FROM top_countries AS t
@@ -376,14 +426,14 @@ figures AS (
         'search_interest_week', NULL, CAST(w.interest AS DOUBLE), p.report_date + 6,
         'wikimedia ' || strftime(p.report_date, '%Y-%m-%d') || '..'
         || strftime(p.report_date + 6, '%Y-%m-%d'),
-        1, p.product, NULL, NULL, NULL
+        1, p.product, NULL, NULL, NULL, NULL
     FROM params AS p
     LEFT JOIN week_interest AS w ON w.product = p.product
 
     UNION ALL
     SELECT
         'search_interest_ratio_vs_next', NULL, w.interest / nullif(n.interest, 0),
-        p.report_date + 6, n.competitor, 1, p.product, NULL, NULL, NULL
+        p.report_date + 6, n.competitor, 1, p.product, NULL, NULL, NULL, NULL
     FROM params AS p
     CROSS JOIN next_competitor AS n
     LEFT JOIN week_interest AS w ON w.product = p.product
@@ -419,6 +469,7 @@ SELECT
     CAST(f.position AS INTEGER) AS position,
     CAST(f.product AS VARCHAR) AS product,
     coalesce(f.estimated, FALSE) AS estimated,
+    CAST(f.modelled_share AS DOUBLE) AS modelled_share,
     CASE WHEN f.estimated THEN CAST(f.low AS DOUBLE) END AS low,
     CASE WHEN f.estimated THEN CAST(f.high AS DOUBLE) END AS high
 FROM figures AS f
