@@ -321,6 +321,12 @@ def test_the_run_log_is_a_few_short_lines_per_step(tmp_path):
         )
         assert result.success
         logs = [e for e in instance.all_logs(result.run_id) if e.dagster_event is None]
+        # Each warehouse table's page in the UI shows its rows from the last build.
+        page = instance.get_latest_materialization_event(
+            dg.AssetKey(["warehouse", "tables", "chart_entries"])
+        )
+        assert page is not None
+        assert page.asset_materialization.metadata["dagster/row_count"].value > 0
     info = [e for e in logs if e.level >= logging.INFO]
     by_step: dict[str, list[str]] = {}
     for entry in info:
