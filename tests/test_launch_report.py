@@ -30,6 +30,7 @@ from warehouse.report import (
     launch_report,
     modelled_text,
     report_names,
+    table_rows,
 )
 from warehouse.reported import REPORTED_FIGURES, SEED_REPORT, compare
 
@@ -561,3 +562,54 @@ def test_html_page_reads_as_a_report(warehouse):
     assert not [label for label in labels if re.search(r"[a-z]_[a-z]", label)], labels
     # Days never wrap.
     assert re.search(r"<td class=nowrap>(<span class=nowrap>)?14 Jan 2025<", page)
+
+
+def test_deepseeks_launch_in_the_sample_reads_from_its_figures(sample_window):
+    """The sample market's DeepSeek report (slow: the whole sample window, shared with
+    tests/test_seed_figures.py): the headline states the computed figures, and the
+    downloads, vendor estimates but for a few modelled apps, say how little is modelled
+    without a degenerate interval."""
+    con = connect_read_only(sample_window / "warehouse.duckdb")
+    try:
+        report = launch_report(con, **SEED_REPORT)
+        names = report_names(con, report)
+    finally:
+        con.close()
+    text = headline(report, names, "deepseek")
+
+    def row(figure, store=None):
+        rows = report.filter(pl.col("figure") == figure)
+        return (
+            rows.filter(pl.col("store") == store).row(0, named=True)
+            if store
+            else rows.row(0, named=True)
+        )
+
+    at_1 = row("countries_rank_1", "app_store")["value"]
+    assert (
+        at_1 == 52
+        and "the #1 free app in 52 countries on the App Store (the US among them)" in text
+    )
+    top_10 = (
+        row("countries_top_10", "app_store")["value"],
+        row("countries_top_10", "google_play")["value"],
+    )
+    assert (
+        f"in the top 10 in {top_10[0]:.0f} countries on the App Store and {top_10[1]:.0f}" in text
+    )
+    before, peak = row("us_rank_before_peak", "app_store"), row("us_rank_climb", "app_store")
+    days = (peak["as_of"] - before["as_of"]).days
+    assert (
+        f"climbed from #{before['value']:.0f} to #{peak['value']:.0f} on the App Store in {days} days"
+        in text
+    )
+    cumulative = row("cumulative_downloads")
+    assert f"It had {units.human_count(cumulative['value'])} downloads through 26 Jan 2025" in text
+    assert f"{units.percent(row('share_last_7d')['value'])} of them in the last 7 days" in text
+    assert "more downloads than Perplexity" in text and "China (" in text
+    assert "deepseek" not in text and "DeepSeek" in text
+
+    share = cumulative["modelled_share"]
+    assert 0 < share < 0.001  # a few charting gaps of the vendor feed, modelled
+    cells = next(cells for cells in table_rows(report, names) if cells[0] == "Downloads to date")
+    assert cells[3] == f"{units.fine_percent(share)} modelled"  # no interval: 2.60M either way
