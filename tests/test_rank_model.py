@@ -259,7 +259,7 @@ def test_model_mode_marks_every_download_figure_estimated_with_an_interval(model
     for row in downloads.iter_rows(named=True):
         assert row["low"] <= row["value"] <= row["high"], row
     assert not report.filter(~pl.col("figure").is_in(DOWNLOAD_FIGURES))["estimated"].any()
-    assert "model, " in format_report(report)
+    assert "% modelled, " in format_report(report)  # the share, then the 80% interval
 
 
 def test_model_mode_uses_known_downloads_of_the_panel_only(model_warehouse):
@@ -377,7 +377,8 @@ def test_the_backtest_measures_the_models_error_on_apps_outside_the_panel(
     assert all(60 < share < 100 for share in coverage.values())
     products = _table_rows(out, "Tracked products: downloads to 2025-01-26, model vs known")
     assert "deepseek" in products and "chatgpt" in products
-    assert "Launch report of deepseek on the morning of 2025-01-27 vs perplexity:" in out
+    # VS unset: the product's first competitor in products.toml.
+    assert "Launch report of deepseek on the morning of 2025-01-27 vs chatgpt:" in out
     assert (tmp_path / "backtest" / "warehouse-model.duckdb").is_file()
 
 
