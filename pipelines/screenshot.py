@@ -37,12 +37,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ASSET = "reports/launch_pictures"
+# Pages that show what the data means: a lake dataset's and a warehouse table's
+# columns with their descriptions.
+DEFAULT_PAGES = ("lake/chart_entries", "warehouse/tables/product_downloads_daily")
 # Full HD: wide enough for the four groups of the asset graph at a zoom that shows
 # each asset's details (below 60 % the UI draws only the names).
 VIEWPORT = {"width": 1920, "height": 1080}
@@ -127,9 +130,11 @@ def take_screenshots(
     out_dir: Path,
     asset_key: str = DEFAULT_ASSET,
     *,
+    also: tuple[str, ...] = (),
     timeout: float = 60.0,
 ) -> Screenshots:
-    """Save the asset graph and the asset's page of the UI at base_url into out_dir.
+    """Save the asset graph and the asset's page of the UI at base_url into out_dir,
+    and the pages of the assets ``also`` names (files["asset:<key>"]).
 
     timeout (seconds) bounds each wait for the UI to render something."""
     started = time.monotonic()
@@ -165,6 +170,10 @@ def take_screenshots(
             page = context.new_page()
             _asset_graph(page, base_url, out_dir, shots, timeout)
             _asset_page(page, base_url, out_dir, asset_key, shots, timeout)
+            for key in also:
+                more = Screenshots()
+                _asset_page(page, base_url, out_dir, key, more, timeout)
+                shots.files.update({f"{name}:{key}": path for name, path in more.files.items()})
         finally:
             browser.close()
     shots.seconds = time.monotonic() - started
@@ -267,8 +276,9 @@ def _asset_graph(page, base_url: str, out_dir: Path, shots: Screenshots, timeout
         except PlaywrightTimeout:
             raise ScreenshotError(f"{url}: the asset groups did not expand") from None
         # The graph keeps its zoom when groups expand; opened anew (the URL now lists
-        # the expanded groups) it fits the whole graph's width.
-        page.reload()
+        # the expanded groups) it fits the whole graph's width. The table pages (23
+        # documentation assets) stay collapsed: the picture is of the pipeline.
+        page.goto(_without_expanded(page.url, COLLAPSED_GROUPS))
         nodes.first.wait_for()
     _zoom_out_to_fit(page)
     _settle(page, timeout)
@@ -281,6 +291,23 @@ def _asset_graph(page, base_url: str, out_dir: Path, shots: Screenshots, timeout
     path = out_dir / "asset-graph.png"
     page.screenshot(path=path, full_page=True)
     shots.files["graph"] = path
+
+
+# Groups the asset graph's picture shows collapsed (assets/warehouse_tables.py).
+COLLAPSED_GROUPS = ("warehouse_tables",)
+
+
+def _without_expanded(url: str, groups: tuple[str, ...]) -> str:
+    """The graph's URL with ``groups`` taken out of its ``expanded`` list (entries read
+    ``<location>@<location>:<group>``)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = []
+    for name, value in query:
+        if name == "expanded":
+            value = ",".join(e for e in value.split(",") if e.rsplit(":", 1)[-1] not in groups)
+        kept.append((name, value))
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 # How far the groups of the graph reach past its visible area (under the search bar
@@ -440,8 +467,17 @@ def dagster_dev(base_url: str, timeout: float = 180.0) -> Iterator[bool]:
         return
     parts = urlsplit(base_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    dagster = Path(sys.executable).parent / "dagster"
-    command = [str(dagster), "dev", "-w", "workspace.yaml", "-h", host, "-p", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "pipelines.ui",
+        "-w",
+        "workspace.yaml",
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
     with tempfile.NamedTemporaryFile(prefix="dagster-dev-", suffix=".log", delete=False) as log:
         log_path = Path(log.name)
         print(f"No UI at {base_url}: starting {' '.join(command)} (log: {log_path})", flush=True)
@@ -486,6 +522,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--asset", default=DEFAULT_ASSET, help="asset key, parts joined by /")
     parser.add_argument(
+        "--also",
+        nargs="*",
+        default=list(DEFAULT_PAGES),
+        help="more asset pages to save (keys, parts joined by /): by default a lake dataset's"
+        " and a warehouse table's, with their column descriptions",
+    )
+    parser.add_argument(
         "--start-ui",
         action="store_true",
         help="when no UI answers at --url, start dagster dev there and stop it afterwards",
@@ -513,9 +556,13 @@ def main(argv: list[str] | None = None) -> int:
             with dagster_dev(url) as started:
                 # A UI started here loads its code location first: wait longer for it.
                 timeout = max(args.timeout, 180.0) if started else args.timeout
-                shots = take_screenshots(url, args.out, args.asset, timeout=timeout)
+                shots = take_screenshots(
+                    url, args.out, args.asset, also=tuple(args.also), timeout=timeout
+                )
         else:
-            shots = take_screenshots(url, args.out, args.asset, timeout=args.timeout)
+            shots = take_screenshots(
+                url, args.out, args.asset, also=tuple(args.also), timeout=args.timeout
+            )
         # The launch report that the reports asset wrote, as its reader sees it.
         from pipelines.resources import chartwatch_from_env
 
