@@ -215,6 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ChartwatchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `make products | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     return 0
 
 
