@@ -71,9 +71,22 @@ def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.
         for note in report.notes:
             context.log.info(f"{stretch}: {note}")
         if report.archived or report.already_archived or report.failures:
+            counts = [
+                f"{len(report.archived):,} fetched and archived"
+                f" ({human_bytes(report.bytes_archived)})",
+                *(
+                    f"{count:,} {what}"
+                    for count, what in (
+                        (len(report.already_archived), "already archived"),
+                        (len(report.empty), "without data"),
+                        (len(report.failures), "failed"),
+                    )
+                    if count
+                ),
+            ]
             context.log.info(
-                f"{stretch}: {plural(len(dates), 'day')}, {report.summary()}"
-                f" ({human_bytes(report.bytes_archived)} written), in {progress.elapsed}"
+                f"{stretch}: {plural(len(dates), 'day')}, {', '.join(counts)}, in"
+                f" {progress.elapsed}"
             )
         metadata = {
             "days": len(dates),
