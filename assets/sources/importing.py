@@ -18,15 +18,40 @@ from assets.raw import RawFileError
 
 
 @dataclass(frozen=True)
+class Span:
+    """What a self-describing file (a report that names its own days and countries:
+    an App Store Connect sales report, a Play Console month) says it holds."""
+
+    days: tuple[dt.date, ...]  # every day it has rows for, sorted; at least one
+    countries: tuple[str, ...]  # lower-case storefront codes it has rows for
+    item: str  # the name it is archived as (its documented file name)
+    # True: a later file's rows of a day are corrections that replace an earlier
+    # file's (App Store Connect's analytics segments). False: a day keeps the rows of
+    # the file that first gave it (a Play Console month that grows day by day: a
+    # newer copy adds only the days the archive lacks).
+    supersedes: bool = True
+
+
+@dataclass(frozen=True)
 class Importer:
     """How files of one source are checked and named."""
 
-    suffix: str
+    # The file name's ending, or several (".txt", ".txt.gz").
+    suffix: str | tuple[str, ...]
+    # RAW_BATCH -> the dataset's rows. For a self-describing file: the rows of every
+    # day it holds (the source's feed keeps the day's).
     parse: Callable[[pl.DataFrame], pl.DataFrame]
     documented: str  # the item names, for people
     # (date, country, file name, body) -> the item to archive it as; raises
-    # RawFileError when the name or the content does not fit.
-    name: Callable[[dt.date, str, str, bytes], str]
+    # RawFileError when the name or the content does not fit. Files that say their own
+    # days and countries have ``span`` instead (and DATE, COUNTRY are optional).
+    name: Callable[[dt.date, str, str, bytes], str] | None = None
+    # (file name, body) -> what the file holds; raises RawFileError (with date and
+    # country None) when it is not such a file. Such a file is archived once, under
+    # ``date=<its last day>/country=ww/<item>``, and each other day it gives rows to
+    # gets ``<item>.ref`` naming it (assets/raw.py); DATE and COUNTRY, when given,
+    # must be ones the file holds.
+    span: Callable[[str, bytes], Span] | None = None
 
 
 def document(body: bytes, source: str, date: dt.date, country: str, path: str) -> dict:
