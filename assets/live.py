@@ -27,9 +27,11 @@ from typing import TYPE_CHECKING
 from assets.fetching import FetchReport, Request
 from assets.http import HttpClient
 from assets.raw import list_files
+from warehouse.datasets import WORLDWIDE, WORLDWIDE_ONLY
 
 if TYPE_CHECKING:
     from assets.resources import ChartwatchConfig
+    from assets.sources.source import Archive
 
 # Wikimedia asks API users to stay well under 100 requests per second; Apple's
 # feeds are a CDN, but a full sweep of 175 storefronts should not look like a flood.
@@ -64,5 +66,17 @@ def imported(config: ChartwatchConfig, source: str, suffix: str, date: dt.date, 
     ):
         report.already_archived.append(
             Request(source, day, country, path.name, path.as_uri(), "imported file")
+        )
+    return report
+
+
+def imported_archive(config: ChartwatchConfig, archive: Archive, date: dt.date) -> FetchReport:
+    """An import-only archive: report the files it holds for the day (for files that
+    hold many days, the ``.ref`` of each day names the file that gives its rows)."""
+    countries = (WORLDWIDE,) if archive.storefronts == WORLDWIDE_ONLY else None
+    report = FetchReport()
+    for day, country, path in list_files(config.raw_dir, archive.name, [date], "", countries):
+        report.already_archived.append(
+            Request(archive.name, day, country, path.name, path.as_uri(), "imported file")
         )
     return report

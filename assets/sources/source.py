@@ -70,6 +70,15 @@ class Day:
         files = list_files(self.raw_dir, archive.name, [self.date], archive.suffix, countries)
         return read_batch(archive.name, files)
 
+    def own(self, rows: pl.DataFrame, store: str | None = None) -> pl.DataFrame:
+        """Of the rows parsed from self-describing files (which hold many days and
+        countries), those of this day and of the configured storefronts of ``store``
+        (None: of any store). A country that is no configured storefront (Play's
+        ``XK``) is left out."""
+        return rows.filter(
+            pl.col("date") == self.date, pl.col("country").is_in(self.countries(store))
+        )
+
 
 @dataclass(frozen=True)
 class Feed:
