@@ -50,6 +50,10 @@ class Request:
     # Statuses that mean "nothing to archive" rather than a failure (Wikimedia
     # answers 404 for an article without views on a day).
     empty_statuses: frozenset[int] = frozenset()
+    # Statuses that mean "the source does not serve this (any more)": recorded in the
+    # archive as ``<item>.unavailable`` (the status and URL) and not retried that day,
+    # not a failure (Apple's genre feeds answer 403).
+    unavailable_statuses: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,17 @@ class FetchReport:
     failures: list[Failure] = field(default_factory=list)
     bytes_archived: int = 0
     notes: list[str] = field(default_factory=list)  # why a source did nothing, for the log
+    # Served as unavailable (403, 404): recorded, not failed.
+    unavailable: list[Request] = field(default_factory=list)
+    # Of a past day: what the archive lacks, the day being otherwise there.
+    lacking: list[Request] = field(default_factory=list)
 
     def merge(self, other: FetchReport) -> None:
         self.archived += other.archived
         self.already_archived += other.already_archived
         self.empty += other.empty
+        self.unavailable += other.unavailable
+        self.lacking += other.lacking
         self.failures += other.failures
         self.bytes_archived += other.bytes_archived
         self.notes += [note for note in other.notes if note not in self.notes]
@@ -93,6 +103,7 @@ class FetchReport:
         return (
             f"{len(self.archived):,} fetched and archived, {len(self.already_archived):,}"
             f" already in the archive, {len(self.empty):,} without data,"
+            f" {len(self.unavailable):,} unavailable, {len(self.lacking):,} lacking,"
             f" {len(self.failures):,} failed"
         )
 
@@ -107,7 +118,8 @@ def fetch_and_archive(
 ) -> FetchReport:
     """Fetch what the archive lacks, check it, archive the good, quarantine the bad."""
     held, missing = split_by_archive(requests, raw_root)
-    report = FetchReport(already_archived=held)
+    report = FetchReport(already_archived=[r for r in held if not _marked(raw_root, r)])
+    report.unavailable = [r for r in held if _marked(raw_root, r)]
 
     def one(request: Request) -> tuple[str, Request, object]:
         try:
@@ -115,6 +127,9 @@ def fetch_and_archive(
         except HttpError as error:
             if error.status in request.empty_statuses:
                 return "empty", request, None
+            if error.status in request.unavailable_statuses:
+                archive(raw_root, unavailable_marker(request, error.status))
+                return "unavailable", request, None
             return "failed", request, Failure(request, str(error))
         response = RawResponse(request.source, request.date, request.country, request.item, body)
         try:
@@ -132,19 +147,39 @@ def fetch_and_archive(
                 report.bytes_archived += detail
             elif outcome == "empty":
                 report.empty.append(request)
+            elif outcome == "unavailable":
+                report.unavailable.append(request)
             else:
                 report.failures.append(detail)
     return report
 
 
+UNAVAILABLE = ".unavailable"  # suffix of the record that a request was served as unavailable
+
+
+def unavailable_marker(request: Request, status: int | None) -> RawResponse:
+    """The archive's record of an unavailable response: its status and URL (no time, so
+    recording it again is a no-op)."""
+    body = json.dumps({"status": status, "url": redact_url(request.url)}, sort_keys=True)
+    return RawResponse(
+        request.source, request.date, request.country, request.item + UNAVAILABLE, body.encode()
+    )
+
+
+def _marked(raw_root: Path, request: Request) -> bool:
+    folder = partition_dir(raw_root, request.source, request.date, request.country)
+    return (folder / (request.item + UNAVAILABLE)).exists()
+
+
 def split_by_archive(
     requests: Iterable[Request], raw_root: Path
 ) -> tuple[list[Request], list[Request]]:
-    """(the requests whose file the archive holds, the others)."""
+    """(the requests whose file the archive holds, or records as unavailable; the others)."""
     held, missing = [], []
     for request in requests:
         folder = partition_dir(raw_root, request.source, request.date, request.country)
-        (held if (folder / request.item).exists() else missing).append(request)
+        there = (folder / request.item).exists() or _marked(raw_root, request)
+        (held if there else missing).append(request)
     return held, missing
 
 

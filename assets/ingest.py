@@ -70,7 +70,13 @@ def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.
         # Why a source did nothing (no token, not simulated): once, not once a day.
         for note in report.notes:
             context.log.info(f"{stretch}: {note}")
-        if report.archived or report.already_archived or report.failures:
+        for what, requests in (
+            ("unavailable (the source answered 403 or 404; recorded)", report.unavailable),
+            ("lacking from the archive (a past day cannot be fetched)", report.lacking),
+        ):
+            if requests:
+                context.log.warning(f"{stretch}: {len(requests):,} {what}: {_listed(requests)}")
+        if report.archived or report.already_archived or report.failures or report.unavailable:
             counts = [
                 f"{len(report.archived):,} fetched and archived"
                 f" ({human_bytes(report.bytes_archived)})",
@@ -79,6 +85,8 @@ def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.
                     for count, what in (
                         (len(report.already_archived), "already archived"),
                         (len(report.empty), "without data"),
+                        (len(report.unavailable), "unavailable"),
+                        (len(report.lacking), "lacking"),
                         (len(report.failures), "failed"),
                     )
                     if count
@@ -94,10 +102,21 @@ def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.
             "already_archived": len(report.already_archived),
             "without_data": len(report.empty),
             "failed": len(report.failures),
+            "unavailable": len(report.unavailable),
+            "lacking": len(report.lacking),
             "failed_countries": ", ".join(report.failed_countries) or "none",
             "bytes_written": dg.MetadataValue.int(report.bytes_archived),
             "archive": dg.MetadataValue.path(str(chartwatch.raw_dir)),
         }
+        for key, requests in (
+            ("unavailable_charts", report.unavailable),
+            ("lacking_charts", report.lacking),
+        ):
+            if requests:
+                metadata[key] = dg.MetadataValue.md(
+                    "| date | country | what |\n|---|---|---|\n"
+                    + "\n".join(f"| {r.date} | {r.country} | {r.what} |" for r in requests[:500])
+                )
         if report.failures:
             table = "\n".join(
                 f"| {f.request.date} | {f.request.country} | {f.request.what} | {f.problem[:300]} |"
@@ -119,6 +138,15 @@ def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.
         return dg.MaterializeResult(metadata=metadata)
 
     return _extract
+
+
+def _listed(requests, shown: int = 6) -> str:
+    """The first few requests as "2025-01-27 us top-free chart", and how many more."""
+    named = [f"{r.date} {r.country} {r.what}" for r in requests[:shown]]
+    more = len(requests) - shown
+    return "; ".join(named) + (
+        f"; and {more:,} more (the step's metadata lists them)" if more > 0 else ""
+    )
 
 
 def raw_assets(partitions: dg.PartitionsDefinition) -> dict[str, dg.AssetsDefinition]:

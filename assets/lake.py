@@ -27,11 +27,12 @@ from assets.checks import (
 )
 from assets.market import MarketClient
 from assets.metadata import dataset_columns, preview_table
+from assets.parsing import conform
 from assets.partitions import map_days, partition_dates, single_run
 from assets.rank_model import model
 from assets.raw import RawFileError
 from assets.resources import ChartwatchConfig
-from assets.schemas import APP_ESTIMATES, CHART_ENTRIES, MODEL_CALIBRATION
+from assets.schemas import APP_ESTIMATES, CHART_COVERAGE, CHART_ENTRIES, MODEL_CALIBRATION
 from assets.sources import feeding
 from assets.sources.source import Day
 from assets.storage import PART_FILE, read_partitions, replace_partitions
@@ -91,6 +92,26 @@ class DayResult:
     preview: pl.DataFrame | None
     # Seconds of each part of the day's work: parse, check, write.
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def chart_coverage_for_day(
+    config: ChartwatchConfig, market: MarketClient, date: dt.date
+) -> pl.DataFrame:
+    """Each chart of the day: served (its depth, from the day's chart_entries) or
+    recorded unavailable by its source (a 403 or 404); served wins where both are."""
+    entries = _lake_day(
+        config, "chart_entries", date, CHART_ENTRIES, [*_CHART_KEY, "rank", "source"]
+    )
+    served = entries.group_by([*_CHART_KEY, "source"]).agg(depth=pl.col("rank").max())
+    served = served.with_columns(status=pl.lit("served"), http_status=pl.lit(None, pl.Int32))
+    unavailable = _COVERAGE_FEEDS(config, market, date).join(
+        served.select(_CHART_KEY), on=_CHART_KEY, how="anti", nulls_equal=True
+    )
+    return pl.concat([conform(served, CHART_COVERAGE), unavailable])
+
+
+_CHART_KEY = list(datasets.CHART_COVERAGE.grain)
+_COVERAGE_FEEDS = from_sources(datasets.CHART_COVERAGE)
 
 
 # --- the rank -> downloads model: from the lake to the lake ---------------------------
@@ -427,6 +448,14 @@ CHART_ENTRIES_DATASET = LakeDataset(
         {"country": "us", "store": "app_store", "device": "iphone", "chart": "top_free"}, "rank"
     ),
 )
+CHART_COVERAGE_DATASET = LakeDataset(
+    datasets.CHART_COVERAGE,
+    chart_coverage_for_day,
+    _top_of({"country": "us"}, "store"),
+    computed_from=("chart_entries",),
+    description="Served charts come from the day's chart_entries; unavailable ones from the"
+    " archive's records of a 403 or 404.",
+)
 APP_ESTIMATES_DATASET = LakeDataset(
     datasets.APP_ESTIMATES,
     from_sources(datasets.APP_ESTIMATES),
@@ -455,6 +484,7 @@ MODEL_PARAMETERS_DATASET = LakeDataset(
 # Every lake dataset, in the order a run builds it.
 LAKE_DATASETS = [
     CHART_ENTRIES_DATASET,
+    CHART_COVERAGE_DATASET,
     APP_ESTIMATES_DATASET,
     SEARCH_INTEREST_DATASET,
     APP_METADATA_DATASET,

@@ -30,7 +30,7 @@ DEFAULT_URLS = {
     "appfigures_url": "https://api.appfigures.com/v2",
 }
 # iPhone top free and paid come from the current RSS feed; these legacy feeds add
-# the grossing chart and the iPad charts (both 200 deep).
+# the grossing chart and the iPad charts (at most 100 deep since 2021).
 DEFAULT_LEGACY_FEEDS = (
     "topgrossingapplications",
     "topfreeipadapplications",
@@ -97,7 +97,7 @@ class ChartwatchConfig(dg.ConfigurableResource):
     legacy_feeds: str = Field(
         default=",".join(DEFAULT_LEGACY_FEEDS),
         description="CHARTWATCH_LEGACY_FEEDS: legacy iTunes RSS feeds fetched per storefront"
-        " (200 deep); top free and paid iPhone come from the current RSS feed.",
+        " (at most 100 deep since 2021); top free and paid iPhone come from the current RSS feed.",
     )
     genres: str = Field(
         default="",

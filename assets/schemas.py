@@ -11,6 +11,7 @@ import polars as pl
 from warehouse import datasets
 
 CHART_ENTRIES = datasets.CHART_ENTRIES.schema
+CHART_COVERAGE = datasets.CHART_COVERAGE.schema
 APP_ESTIMATES = datasets.APP_ESTIMATES.schema
 VENDOR_RANKS = datasets.VENDOR_RANKS.schema
 SEARCH_INTEREST = datasets.SEARCH_INTEREST.schema

@@ -197,14 +197,15 @@ def test_a_backfill_publishes_the_good_days_and_reruns_only_the_failed_one(copy)
         assert not _check((first, instance)).passed
 
         plan = failed_runs(days[0], days[-1], instance, definitions)
-        # The lake only for the broken day; the warehouse and the rank model's fit
-        # (both downstream of the charts, stopped by the check) for all; the reports
+        # The lake only for the broken day; the warehouse, the rank model's fit and the
+        # charts' coverage (downstream of the charts, stopped by the check) for all; the reports
         # of the latest day once, at the end.
         fitted = model_parameters.key
+        coverage = dg.AssetKey(["lake", "chart_coverage"])  # also computed from the charts
         assert plan == [
-            (frozenset({fitted, warehouse.key}), days[0], days[0]),
-            (frozenset({chart_entries.key, fitted, warehouse.key}), days[1], days[1]),
-            (frozenset({fitted, warehouse.key, launch_pictures.key}), days[2], days[2]),
+            (frozenset({fitted, coverage, warehouse.key}), days[0], days[0]),
+            (frozenset({chart_entries.key, fitted, coverage, warehouse.key}), days[1], days[1]),
+            (frozenset({fitted, coverage, warehouse.key, launch_pictures.key}), days[2], days[2]),
         ]
 
         broken.unlink()  # the fix

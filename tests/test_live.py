@@ -73,7 +73,7 @@ def chart_bodies() -> dict[str, bytes]:
                 r.body
             )
         else:
-            bodies[f"/{r.country}/rss/{r.item.removesuffix('.json')}/limit=200/json"] = r.body
+            bodies[f"/{r.country}/rss/{r.item.removesuffix('.json')}/limit=100/json"] = r.body
     return bodies
 
 
@@ -267,7 +267,7 @@ def _legacy_of_one(body: bytes) -> bytes:
             "storefront 'us'",
         ),
         (
-            "/gb/rss/topgrossingapplications/limit=200/json",
+            "/gb/rss/topgrossingapplications/limit=100/json",
             lambda b: b'{"feed": {"author": {}}}',
             "empty chart",
         ),
@@ -310,7 +310,7 @@ def test_a_bad_response_is_quarantined_with_a_clear_error(
 
 
 def test_a_legacy_feed_of_one_entry_is_a_chart_of_one(tmp_path, httpserver, chart_bodies):
-    path = "/gb/rss/topgrossingapplications/limit=200/json"
+    path = "/gb/rss/topgrossingapplications/limit=100/json"
     for served, body in chart_bodies.items():
         httpserver.expect_request(served).respond_with_data(
             _legacy_of_one(body) if served == path else body
@@ -367,6 +367,82 @@ def test_a_past_day_without_history_is_reparsed_from_the_archive_or_refused(
     assert "no history" in message and "import" in message and str(past) in message
     assert metadata["failed_countries"].value == "eg, gb, us"
     assert len(store.log) == requests_on_the_day
+
+
+def test_a_genre_feed_that_answers_403_is_recorded_unavailable_not_a_failed_day(tmp_path, store):
+    """Apple's genre feeds were reported to answer 403 in 2026: the day succeeds, the
+    archive records the 403, chart_coverage says which charts were unavailable, and
+    the served ones keep their depth (100 entries at most on the legacy feed)."""
+    genre = re.compile(
+        r"^/[a-z]{2}/rss/top(free|paid|grossing)applications/limit=100/genre=6014/json$"
+    )
+    store.expect_request(genre).respond_with_data("Forbidden", status=403)
+    config = _config(tmp_path, store, genres="6014")
+
+    result = _materialize(config, TODAY)
+
+    assert result.success
+    extract = next(
+        e
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["raw", "apple_charts"])
+    )
+    metadata = extract.materialization.metadata
+    assert metadata["unavailable"].value == 9 and metadata["failed"].value == 0  # 3 charts x 3
+    assert "topfreeapplications__genre-6014" in metadata["unavailable_charts"].value
+    marker = (
+        Path(config.data_dir)
+        / "raw"
+        / "itunes_rss"
+        / f"date={TODAY}"
+        / "country=gb"
+        / "topfreeapplications__genre-6014.json.unavailable"
+    )
+    assert json.loads(marker.read_text())["status"] == 403
+    con = duckdb.connect(str(Path(config.data_dir) / "warehouse.duckdb"), read_only=True)
+    coverage = con.execute(
+        "SELECT chart, genre_id, status, depth, http_status FROM chart_coverage"
+        " WHERE date = ? AND country = 'gb' ORDER BY genre_id NULLS FIRST, chart",
+        [TODAY],
+    ).fetchall()
+    assert coverage == [
+        ("top_free", None, "served", 100, None),
+        ("top_grossing", None, "served", 100, None),
+        ("top_paid", None, "served", 100, None),
+        ("top_free", "6014", "unavailable", None, 403),
+        ("top_grossing", "6014", "unavailable", None, 403),
+        ("top_paid", "6014", "unavailable", None, 403),
+    ]
+
+    # The next run of the day does not ask again: the 403 is on record.
+    asked = len(store.log)
+    assert _materialize(config, TODAY, [ingest_assets[0]]).success
+    assert len(store.log) == asked
+
+
+def test_a_past_day_with_some_charts_says_which_it_lacks(tmp_path, store, chart_bodies):
+    """A past day imported with only the legacy feed succeeds, and says that the iPhone
+    top free and top paid charts are missing (not "already in the archive")."""
+    past = TODAY - dt.timedelta(days=5)
+    config = _config(tmp_path, store, countries="us")
+    body = chart_bodies["/us/rss/topgrossingapplications/limit=100/json"]
+    folder = Path(config.data_dir) / "raw" / "itunes_rss" / f"date={past}" / "country=us"
+    folder.mkdir(parents=True)
+    (folder / "topgrossingapplications.json").write_bytes(body)
+
+    result = _materialize(config, past, [ingest_assets[0], lake_assets[0]])
+
+    assert result.success
+    extract = next(
+        e
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["raw", "apple_charts"])
+    )
+    metadata = extract.materialization.metadata
+    assert metadata["lacking"].value == 2 and metadata["already_archived"].value == 1
+    assert "top-free chart" in metadata["lacking_charts"].value
+    assert "top-paid chart" in metadata["lacking_charts"].value
+    assert len(store.log) == 0  # a past day is never fetched
 
 
 def test_pageviews_of_past_days_are_fetched_day_by_day(tmp_path, httpserver):

@@ -195,6 +195,44 @@ CHART_ENTRIES = Dataset(
     sort_by=("store", "device", "chart", "genre_id", "rank"),
 )
 
+CHART_COVERAGE = Dataset(
+    name="chart_coverage",
+    row="date, country, store, device, chart and genre_id: whether the chart was served,"
+    " and how deep",
+    grain=("date", "country", "store", "device", "chart", "genre_id"),
+    columns=(
+        _date(),
+        _country(),
+        _store(),
+        _device(),
+        _chart(),
+        _genre_id(),
+        Column(
+            "status",
+            pl.String(),
+            "served: the archive holds the chart; unavailable: the source answered 403 or 404"
+            " that day (recorded, not a failure)",
+            values=("served", "unavailable"),
+        ),
+        Column(
+            "depth",
+            pl.Int32(),
+            "how many entries the chart served (its last rank); null when unavailable. An"
+            " app absent from a served chart is not charting; rank 87 of 100 is near its end",
+            True,
+            min=1,
+        ),
+        Column("http_status", pl.Int32(), "the status an unavailable chart answered", True),
+        Column("source", pl.String(), "the raw archive the chart came from"),
+    ),
+    checked=True,
+    sort_by=("store", "device", "chart", "genre_id"),
+    notes=(
+        "A configured chart that a day lacks altogether has no row; the raw asset's"
+        " metadata (`lacking_charts`) and log name it.",
+    ),
+)
+
 APP_ESTIMATES = Dataset(
     name="app_estimates",
     row="date, country, store and app: estimated downloads and DAU, with their source",
@@ -346,6 +384,7 @@ MODEL_PARAMETERS = Dataset(
 # In the order a run builds them and the warehouse loads them.
 DATASETS: tuple[Dataset, ...] = (
     CHART_ENTRIES,
+    CHART_COVERAGE,
     APP_ESTIMATES,
     SEARCH_INTEREST,
     APP_METADATA,

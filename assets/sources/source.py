@@ -60,14 +60,16 @@ class Day:
     # "import", or "sample" for the sample market's own.
     imported_as: str
 
-    def batch(self, archive: Archive) -> pl.DataFrame:
-        """Every file of the archive for the day, one row each (RAW_BATCH)."""
+    def batch(self, archive: Archive, suffix: str | None = None) -> pl.DataFrame:
+        """Every file of the archive for the day (ending with ``suffix``, by default the
+        archive's), one row each (RAW_BATCH)."""
         countries = (
             (WORLDWIDE,)
             if archive.storefronts == WORLDWIDE_ONLY
             else self.countries("app_store" if archive.storefronts == APP_STORE_ONLY else None)
         )
-        files = list_files(self.raw_dir, archive.name, [self.date], archive.suffix, countries)
+        ending = archive.suffix if suffix is None else suffix
+        files = list_files(self.raw_dir, archive.name, [self.date], ending, countries)
         return read_batch(archive.name, files)
 
     def own(self, rows: pl.DataFrame, store: str | None = None) -> pl.DataFrame:

@@ -8,6 +8,7 @@ import datetime as dt
 
 import polars as pl
 
+from assets.fetching import UNAVAILABLE
 from assets.sources.apple_charts import fetch, imports, parse, render
 from assets.sources.importing import Importer
 from assets.sources.source import Archive, Day, Feed, Source
@@ -54,14 +55,25 @@ def _chart_entries(day: Day) -> pl.DataFrame:
     )
 
 
+def _unavailable(day: Day) -> pl.DataFrame:
+    """The charts of the day that answered 403 or 404 (chart_coverage's other rows come
+    from the charts served)."""
+    return pl.concat(
+        [
+            parse.parse_unavailable(day.batch(archive, UNAVAILABLE), archive.name)
+            for archive in (CURRENT_RSS, LEGACY_RSS)
+        ]
+    )
+
+
 SOURCE = Source(
     name="apple_charts",
     description="App Store top charts per storefront: top free and top paid from Apple's RSS"
-    " feed (100 deep), top grossing from the legacy iTunes RSS (200 deep).",
+    " feed (100 deep), top grossing and iPad from the legacy iTunes RSS (at most 100 deep since 2021).",
     archives=(CURRENT_RSS, LEGACY_RSS),
     fetch=fetch.fetch_day,
     render=lambda market, config, dates: render.apple_chart_responses(
         market, dates, config.countries_for("app_store")
     ),
-    feeds={"chart_entries": Feed(_chart_entries)},
+    feeds={"chart_entries": Feed(_chart_entries), "chart_coverage": Feed(_unavailable)},
 )

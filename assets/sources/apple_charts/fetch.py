@@ -4,12 +4,19 @@ and the check a fetched body must pass before it is archived.
 - Current RSS generator: top free and top paid iPhone apps, 100 deep, archived
   as ``apple_rss/.../top-free.json`` and ``top-paid.json``.
 - Legacy iTunes RSS: the feeds of CHARTWATCH_LEGACY_FEEDS (by default top
-  grossing iPhone and the iPad charts), 200 deep, archived as ``itunes_rss/.../
-  <feed>.json``; with CHARTWATCH_GENRES, the iPhone top free, paid and grossing
-  charts of each genre too, as ``<feed>__genre-<id>.json``.
+  grossing iPhone and the iPad charts), archived as ``itunes_rss/.../<feed>.json``;
+  with CHARTWATCH_GENRES, the iPhone top free, paid and grossing charts of each
+  genre too, as ``<feed>__genre-<id>.json``. It has served at most 100 entries since
+  about September 2021, whatever limit is asked (app-store-scraper issues #165 and
+  #206), so 100 are asked.
+
+A chart that answers 403 or 404 (genre feeds were reported to answer 403 in 2026)
+is recorded as unavailable for the day and storefront (``<item>.unavailable`` in the
+archive, then ``chart_coverage``), not a failure.
 
 Neither feed has history: it is a snapshot of the charts now, so only today's
-charts can be fetched (see ``assets/live.py``).
+charts can be fetched (see ``assets/live.py``); a past day is read from the archive,
+and says which of the configured charts it lacks.
 """
 
 from __future__ import annotations
@@ -24,8 +31,8 @@ if TYPE_CHECKING:
     from assets.resources import ChartwatchConfig
 
 from assets import live
-from assets.fetching import Failure, FetchReport, Request, fetch_and_archive
-from assets.raw import RawFileError, RawResponse, list_files, partition_dir, response_batch
+from assets.fetching import Failure, FetchReport, Request, fetch_and_archive, split_by_archive
+from assets.raw import RawFileError, RawResponse, partition_dir, response_batch
 from assets.sources.apple_charts.parse import (
     CURRENT_RSS,
     CURRENT_RSS_CHARTS,
@@ -35,7 +42,9 @@ from assets.sources.apple_charts.parse import (
 )
 
 CURRENT_LIMIT = 100  # the generator refuses more
-LEGACY_LIMIT = 200
+LEGACY_LIMIT = 100  # what the legacy feed serves at most since 2021, whatever is asked
+# Statuses that mean Apple does not serve the chart (a retired genre feed): recorded.
+UNAVAILABLE_STATUSES = frozenset({403, 404})
 GENRE_FEEDS = ("topfreeapplications", "toppaidapplications", "topgrossingapplications")
 
 
@@ -59,6 +68,7 @@ def chart_requests(
                     f"{item}.json",
                     f"{apple_rss_url.rstrip('/')}/api/v2/{country}/apps/{item}/{CURRENT_LIMIT}/apps.json",
                     f"{item} chart",
+                    unavailable_statuses=UNAVAILABLE_STATUSES,
                 )
             )
         feeds = [(feed, None) for feed in legacy_feeds]
@@ -74,6 +84,7 @@ def chart_requests(
                     f"{item}.json",
                     f"{itunes_url.rstrip('/')}/{country}/rss/{feed}/{path}/json",
                     f"{item} chart",
+                    unavailable_statuses=UNAVAILABLE_STATUSES,
                 )
             )
     return requests
@@ -140,26 +151,28 @@ def fetch_day(config: ChartwatchConfig, date: dt.date, client: HttpClient) -> Fe
 def _from_archive_only(
     config: ChartwatchConfig, date: dt.date, requests: list[Request]
 ) -> FetchReport:
-    """A past day of a source without history: the archive holds it, or it is lost."""
+    """A past day of a source without history: what the archive holds of each
+    configured chart, and what it lacks. A storefront with none of its charts is lost
+    (a failure saying how to import it); one with some is reported with the charts it
+    lacks (``lacking``), which stay absent from chart_coverage."""
     report = FetchReport()
-    held = {
-        country
-        for source in (CURRENT_RSS, LEGACY_RSS)
-        for _, country, _ in list_files(config.raw_dir, source, [date], ".json")
-    }
-    for request in requests:
-        if request.country in held:
-            report.already_archived.append(request)
-    for country in sorted({r.country for r in requests} - held):
+    held, missing = split_by_archive(requests, config.raw_dir)
+    for request in held:
+        folder = partition_dir(config.raw_dir, request.source, date, request.country)
+        marked = not (folder / request.item).exists()
+        (report.unavailable if marked else report.already_archived).append(request)
+    having = {r.country for r in held}
+    report.lacking = [r for r in missing if r.country in having]
+    for country in sorted({r.country for r in missing} - having):
         first = next(r for r in requests if r.country == country)
         report.failures.append(
             Failure(
                 first,
                 f"Apple's chart feeds have no history: the archive holds no chart of {date} for"
                 f" this storefront, and it can only be fetched on the day itself ({date}"
-                f" UTC). To fill it, import an archive: copy the feed files of that day to"
-                f" {partition_dir(config.raw_dir, CURRENT_RSS, date, country)}/ (top-free.json,"
-                " top-paid.json) and itunes_rss/... (see docs/raw-formats.md), then"
+                f" UTC). To fill it, import an archive: make import SOURCE=apple_rss"
+                f' DATE={date} COUNTRY={country} FILES="top-free.json top-paid.json", and'
+                " SOURCE=itunes_rss for the legacy feeds (docs/raw-formats.md), then"
                 " materialise the day again",
             )
         )

@@ -26,7 +26,7 @@ from assets.parsing import (
     rank_in_list,
     shape_problem,
 )
-from assets.schemas import CHART_ENTRIES
+from assets.schemas import CHART_COVERAGE, CHART_ENTRIES
 
 # The two folders of the raw archive: the current RSS generator's feeds, and the
 # legacy iTunes RSS feeds.
@@ -264,3 +264,26 @@ def _legacy_problem(body: str) -> str:
     elif entry is not None:
         problem = f"feed.entry is {kind_of(entry)}, expected an entry or a list of entries"
     return f"unexpected JSON shape: {problem}" if problem else UNDECODABLE
+
+
+def parse_unavailable(batch: pl.DataFrame, source: str) -> pl.DataFrame:
+    """CHART_COVERAGE rows of the charts the archive records as unavailable
+    (``<item>.unavailable``: the status and URL of a 403 or 404)."""
+    feed = pl.col("item").str.strip_suffix(".json")
+    legacy = feed.str.extract_groups(LEGACY_FEED_NAME)
+    current = feed.replace_strict(CURRENT_RSS_CHARTS, default=None)
+    rows = batch.select(
+        "date",
+        "country",
+        store=pl.lit("app_store"),
+        device=pl.when(legacy.struct.field("ipad").is_not_null())
+        .then(pl.lit("ipad"))
+        .otherwise(pl.lit("iphone")),
+        chart=pl.coalesce(current, pl.concat_str(pl.lit("top_"), legacy.struct.field("chart"))),
+        genre_id=legacy.struct.field("genre"),
+        status=pl.lit("unavailable"),
+        depth=pl.lit(None, pl.Int32),
+        http_status=pl.col("body").str.json_path_match("$.status").cast(pl.Int32, strict=False),
+        source=pl.lit(source),
+    )
+    return conform(rows.filter(pl.col("chart").is_not_null()), CHART_COVERAGE)
