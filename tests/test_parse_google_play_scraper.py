@@ -154,3 +154,48 @@ def test_one_chart_is_one_file():
         "a second topselling_free__APPLICATION chart of this day and country (the first is"
         " data/raw/google_play_scraper/date=2025-01-27/country=us/topselling_free.json)"
     )
+
+
+def test_an_import_is_archived_under_its_chart_and_a_chart_of_chartwatchs_shape_wins(tmp_path):
+    import json
+
+    from assets.imports import import_files
+    from assets.sources import google_play_charts, google_play_scraper
+    from assets.sources.source import Day
+    from tests.test_parse_google_play import play_chart
+
+    raw = tmp_path / "raw"
+    scraped = tmp_path / "topselling_free__APPLICATION.json"
+    scraped.write_text(json.dumps([DEEPSEEK, CHATGPT, TEMU], ensure_ascii=False), "utf-8")
+    grossing = tmp_path / "topgrossing.json"
+    grossing.write_text(json.dumps([TEMU, MINECRAFT], ensure_ascii=False), "utf-8")
+    done = import_files("google_play_scraper", DAY, "us", [scraped, grossing], raw)
+    assert [d.path.relative_to(raw).as_posix() for d in done] == [
+        f"google_play_scraper/date={DAY}/country=us/topselling_free.json",
+        f"google_play_scraper/date={DAY}/country=us/topgrossing.json",
+    ]
+    wrong = tmp_path / "free.json"
+    wrong.write_bytes(scraped.read_bytes())
+    with pytest.raises(RawFileError, match="name the file for the collection"):
+        import_files("google_play_scraper", DAY, "us", [wrong], tmp_path / "other")
+    assert not (tmp_path / "other").exists()
+
+    # The same top free chart in Chartwatch's own shape: it is taken whole, the
+    # scraper's list of it is left out (not merged rank by rank).
+    own = tmp_path / "own" / "topselling_free.json"
+    own.parent.mkdir()
+    own.write_text(
+        json.dumps(play_chart(("com.openai.chatgpt", "ChatGPT", "OpenAI"))), encoding="utf-8"
+    )
+    import_files(google_play_charts.ARCHIVE.name, DAY, "us", [own], raw)
+    day = Day(DAY, raw, lambda store: ("us",), None, "import")
+    scraper_rows = google_play_scraper.SOURCE.feeds["chart_entries"]
+    assert scraper_rows.precedence == 1
+    assert scraper_rows.read(day).to_dicts() == [
+        entry("top_grossing", None, 1, TEMU),
+        entry("top_grossing", None, 2, MINECRAFT),
+    ]
+    charts = google_play_charts.SOURCE.feeds["chart_entries"].read(day)
+    assert charts.select("chart", "rank", "app_id", "source").rows() == [
+        ("top_free", 1, "com.openai.chatgpt", "google_play_import")
+    ]

@@ -251,3 +251,154 @@ def test_a_batch_of_several_reports_is_one_frame():
     assert estimates.filter(pl.col("app_id") == "com.openai.chatgpt").to_dicts() == rows(
         (JAN_2, "us", "com.openai.chatgpt", 9)
     )
+
+
+# --- imported through make import's code, read back by the lake --------------------
+
+SOURCE_DIR = "play_console_installs"
+
+
+def january_through(last: int, revised: int = 0) -> str:
+    """The month as the bucket holds it after ``last`` days; ``revised`` is added to
+    every count (Google may restate past days in a newer copy)."""
+    return report(
+        CURRENT,
+        *(
+            (f"2025-01-{d:02d}", country, 100 * d + offset + revised)
+            for d in range(1, last + 1)
+            for country, offset in (("US", 1), ("GB", 2), ("XK", 3))
+        ),
+    )
+
+
+def _day(raw: Path, date: dt.date) -> Day:
+    return Day(
+        date=date,
+        raw_dir=raw,
+        countries=lambda store: ("gb", "us"),
+        products=None,
+        imported_as="import",
+    )
+
+
+def test_a_growing_month_imported_again_adds_only_the_days_the_archive_lacks(tmp_path: Path):
+    from assets.imports import import_files
+    from assets.sources.play_console_installs import SOURCE
+
+    raw = tmp_path / "raw"
+    copy = tmp_path / NAME
+    copy.write_bytes(january_through(10).encode("utf-16"))
+    (first,) = import_files(SOURCE_DIR, None, None, [copy], raw)
+    folder = raw / SOURCE_DIR
+    assert first.path == folder / "date=2025-01-10" / "country=ww" / NAME
+    assert first.written and first.days == tuple(dt.date(2025, 1, d) for d in range(1, 11))
+    first_bytes = first.path.read_bytes()
+
+    # Ten days later the bucket's copy has days 1-20, days 1-10 restated.
+    copy.write_bytes(january_through(20, revised=7).encode("utf-16"))
+    (second,) = import_files(SOURCE_DIR, dt.date(2025, 1, 15), "us", [copy], raw)
+    assert second.path == folder / "date=2025-01-20" / "country=ww" / NAME
+    assert second.days == tuple(dt.date(2025, 1, d) for d in range(11, 21))
+
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert files == sorted(
+        [f"date=2025-01-10/country=ww/{NAME}", f"date=2025-01-20/country=ww/{NAME}"]
+        + [f"date=2025-01-{d:02d}/country=ww/{NAME}.ref" for d in range(1, 21) if d not in (10, 20)]
+    )
+    assert first.path.read_bytes() == first_bytes  # never rewritten
+    for d in (1, 9):
+        ref = folder / f"date=2025-01-{d:02d}" / "country=ww" / f"{NAME}.ref"
+        assert ref.read_text() == f"date=2025-01-10/country=ww/{NAME}"
+    for d in (11, 19):
+        ref = folder / f"date=2025-01-{d:02d}" / "country=ww" / f"{NAME}.ref"
+        assert ref.read_text() == f"date=2025-01-20/country=ww/{NAME}"
+
+    read = SOURCE.feeds["app_estimates"].read
+    # Days 1-10 keep the first copy's counts, once each; 11-20 are the second's.
+    assert read(_day(raw, dt.date(2025, 1, 5))).to_dicts() == rows(
+        (dt.date(2025, 1, 5), "us", DEEPSEEK, 501), (dt.date(2025, 1, 5), "gb", DEEPSEEK, 502)
+    )
+    assert read(_day(raw, dt.date(2025, 1, 10))).to_dicts() == rows(
+        (dt.date(2025, 1, 10), "us", DEEPSEEK, 1001), (dt.date(2025, 1, 10), "gb", DEEPSEEK, 1002)
+    )
+    assert read(_day(raw, dt.date(2025, 1, 11))).to_dicts() == rows(
+        (dt.date(2025, 1, 11), "us", DEEPSEEK, 1108), (dt.date(2025, 1, 11), "gb", DEEPSEEK, 1109)
+    )
+    assert read(_day(raw, dt.date(2025, 1, 21))).is_empty()
+
+    # The same copy again adds nothing; DATE and COUNTRY must be ones the file holds.
+    (again,) = import_files(SOURCE_DIR, None, None, [copy], raw)
+    assert not again.written
+    with pytest.raises(RawFileError, match="holds 2025-01-01 to 2025-01-20, not 2025-01-21"):
+        import_files(SOURCE_DIR, dt.date(2025, 1, 21), None, [copy], raw)
+    with pytest.raises(RawFileError, match="no rows for country fr"):
+        import_files(SOURCE_DIR, None, "fr", [copy], raw)
+
+
+def test_an_overview_report_is_not_imported(tmp_path: Path):
+    from assets.imports import import_files
+
+    overview = tmp_path / f"installs_{DEEPSEEK}_202501_overview.csv"
+    overview.write_bytes(report(CURRENT.replace("Country,", ""), ("2025-01-01", "", 5)).encode())
+    with pytest.raises(RawFileError, match=f"import {NAME}"):
+        import_files(SOURCE_DIR, None, None, [overview], tmp_path / "raw")
+    assert not (tmp_path / "raw").exists()
+
+
+def test_a_live_run_brings_imports_of_both_sources_to_the_lake(tmp_path: Path):
+    """One Dagster run of the raw and lake assets on a day: a Play Console month and a
+    google-play-scraper list reach app_estimates and chart_entries with their labels."""
+    import json
+
+    import dagster as dg
+
+    from assets.imports import import_files
+    from assets.resources import ChartwatchConfig
+    from pipelines.definitions import build_definitions
+    from tests.conftest import REPO
+
+    config = ChartwatchConfig(
+        source="live",
+        countries="us,gb",
+        data_dir=str(tmp_path / "data"),
+        products_file=str(REPO / "products.toml"),
+        contact="tests@example.org",
+    )
+    day = dt.date(2025, 1, 3)
+    month = tmp_path / NAME
+    month.write_bytes(january_through(5).encode("utf-16"))
+    import_files(SOURCE_DIR, None, None, [month], config.raw_dir)
+    scraped = tmp_path / "topselling_free.json"
+    apps = [
+        {"title": "DeepSeek - AI Assistant", "appId": DEEPSEEK, "developer": "DeepSeek"},
+        {"title": "ChatGPT", "appId": "com.openai.chatgpt", "developer": "OpenAI"},
+    ]
+    scraped.write_text(json.dumps(apps), encoding="utf-8")
+    import_files("google_play_scraper", day, "gb", [scraped], config.raw_dir)
+
+    keys = [
+        "raw/play_console_installs",
+        "raw/google_play_scraper",
+        "lake/app_estimates",
+        "lake/chart_entries",
+    ]
+    job = build_definitions(config).resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(
+        partition_key=day.isoformat(),
+        asset_selection=[dg.AssetKey.from_user_string(k) for k in keys],
+        raise_on_error=False,
+    )
+
+    assert result.success
+    lake = Path(config.data_dir) / "lake"
+    estimates = pl.read_parquet(
+        lake / "app_estimates" / "**" / "*.parquet", hive_partitioning=False
+    )
+    assert estimates.sort("country").to_dicts() == rows(
+        (day, "gb", DEEPSEEK, 302), (day, "us", DEEPSEEK, 301)
+    )
+    charts = pl.read_parquet(lake / "chart_entries" / "**" / "*.parquet", hive_partitioning=False)
+    assert charts.select("country", "chart", "rank", "app_id", "source").rows() == [
+        ("gb", "top_free", 1, DEEPSEEK, "google_play_scraper"),
+        ("gb", "top_free", 2, "com.openai.chatgpt", "google_play_scraper"),
+    ]

@@ -7,12 +7,11 @@ False): an archived day is never rewritten."""
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import os
 
 import polars as pl
 
-from assets.raw import RawFileError
+from assets.raw import RawFileError, decode_body
 from assets.schemas import RAW_BATCH
 from assets.sources.importing import Span
 from assets.sources.play_console_installs.parse import (
@@ -69,19 +68,10 @@ def installs_span(name: str, body: bytes) -> Span:
 def _text(name: str, body: bytes) -> str:
     """The report's text: Google writes UTF-16 with a byte order mark; a copy saved
     again may be UTF-8 (its BOM is left for the parser) or gzipped."""
-    if body[:2] == b"\x1f\x8b":
-        try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError) as exc:
-            raise _problem(name, f"a gzip file that cannot be decompressed ({exc})") from exc
     try:
-        if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            return body.decode("utf-16")
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _problem(
-            name, f"not UTF-16 or UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from exc
+        return decode_body(body, RAW_SOURCE, None, None, name)
+    except RawFileError as error:
+        raise _problem(name, error.problem) from error
 
 
 def _problem(name: str, problem: str) -> RawFileError:
