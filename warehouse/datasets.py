@@ -170,7 +170,13 @@ CHART_ENTRIES = Dataset(
         _app_id(min_length=1),
         Column("app_name", pl.String(), "the app's name as the chart shows it", True),
         Column("developer", pl.String(), "the developer (artist) as the chart shows it", True),
-        Column("source", pl.String(), "the raw archive the chart came from"),
+        Column(
+            "source",
+            pl.String(),
+            "where the chart came from: apple_rss, itunes_rss (Apple's feeds),"
+            " google_play_import (a Play chart file of Chartwatch's shape),"
+            " google_play_scraper (a google-play-scraper list)",
+        ),
     ),
     checked=True,
     grain_rule="rank_unique_in_chart",
@@ -248,8 +254,9 @@ APP_ESTIMATES = Dataset(
         Column(
             "source",
             pl.String(),
-            "where the figure came from: sample, import, appfigures (in the warehouse also"
-            " model, Chartwatch's rank model)",
+            "where the figure came from: sample, import (a vendor estimates CSV), appfigures,"
+            " play_console_installs (a Play Console installs report's Daily User Installs;"
+            " in the warehouse also model, Chartwatch's rank model)",
         ),
     ),
     checked=True,

@@ -13,7 +13,9 @@ from assets.sources import (
     appfigures,
     apple_charts,
     google_play_charts,
+    google_play_scraper,
     itunes_lookup,
+    play_console_installs,
     vendor_estimates,
     wikimedia_pageviews,
 )
@@ -26,6 +28,8 @@ SOURCES: tuple[Source, ...] = (
     vendor_estimates.SOURCE,
     itunes_lookup.SOURCE,
     appfigures.SOURCE,
+    play_console_installs.SOURCE,
+    google_play_scraper.SOURCE,
 )
 
 
