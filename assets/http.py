@@ -91,10 +91,10 @@ def redact_url(url: str) -> str:
     return _USERINFO.sub(r"\g<user>:***@", text)
 
 
-def user_agent(contact: str = "") -> str:
+def user_agent(contact: str | None = "") -> str:
     """The User-Agent Chartwatch sends: who we are, where to read about us and
     whom to contact."""
-    contact = contact.strip()
+    contact = (contact or "").strip()
     if any(ch in contact for ch in "\r\n\t") or not contact.isprintable():
         raise ValueError(
             f"contact {contact!r} contains control characters; set CHARTWATCH_CONTACT to "

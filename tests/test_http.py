@@ -301,3 +301,9 @@ def test_client_from_env_names_a_bad_setting(monkeypatch, name, value):
 def test_a_relative_url_is_a_clear_error():
     with pytest.raises(ValueError, match="not an absolute http"):
         fast_client().get("itunes.apple.com/lookup?id=1")
+
+
+def test_live_mode_without_a_contact_still_sends_a_user_agent_that_asks_for_one():
+    # live_client passes contact=None when CHARTWATCH_CONTACT is unset.
+    client = HttpClient(contact=None)
+    assert "set CHARTWATCH_CONTACT" in client.user_agent
