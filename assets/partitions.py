@@ -25,6 +25,8 @@ T = TypeVar("T")
 
 # The first day of live mode's partitions unless CHARTWATCH_FIRST_DAY says otherwise.
 FIRST_DAY = "2025-01-01"
+# The App Store opened on 10 July 2008: CHARTWATCH_FIRST_DAY cannot be earlier.
+APP_STORE_OPENED = dt.date(2008, 7, 10)
 
 single_run = dg.BackfillPolicy.single_run()
 

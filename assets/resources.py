@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from assets.partitions import FIRST_DAY
+from assets.partitions import APP_STORE_OPENED, FIRST_DAY
 from assets.sources.apple_charts.parse import LEGACY_FEED_NAME
 from assets.storefronts import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
 from warehouse.build import DEFAULT_MEMORY_LIMIT, check_memory_limit
@@ -158,6 +158,11 @@ class ChartwatchConfig(dg.ConfigurableResource):
             raise InvalidSetting(
                 f"CHARTWATCH_FIRST_DAY={self.first_day!r} is not a date; give YYYY-MM-DD, e.g."
                 f" {FIRST_DAY}"
+            )
+        if first < APP_STORE_OPENED:
+            raise InvalidSetting(
+                f"CHARTWATCH_FIRST_DAY={self.first_day} is before the App Store opened"
+                f" ({APP_STORE_OPENED}): no chart of it exists; give {APP_STORE_OPENED} or later"
             )
         if first > dt.datetime.now(dt.UTC).date():
             raise InvalidSetting(
