@@ -381,3 +381,8 @@ def test_a_downloads_segment_says_its_days_and_territories():
     assert span.item == "seg-0.csv.gz" and span.supersedes
     with pytest.raises(RawFileError, match=r"starts with '\.'"):
         downloads_imports.downloads_span(".seg.csv", FIRST.encode())
+
+
+def test_a_day_without_reports_gives_no_rows():
+    assert estimates(parse_sales(batch())) == []
+    assert estimates(parse_downloads(batch())) == []
