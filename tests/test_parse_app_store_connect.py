@@ -83,6 +83,7 @@ CURRENT = sales_report(
             "Product Type Identifier": "IA1",
             "Units": "5",
             "Title": "DeepSeek Pro",
+            "SKU": "deepseek-pro-monthly",
             "Apple Identifier": "6740000001",
             "Parent Identifier": "deepseek-ios",
             "Customer Price": "9.99",
