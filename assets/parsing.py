@@ -233,4 +233,106 @@ def rank_in_list(values: pl.Expr) -> pl.Expr:
     return pl.int_ranges(1, values.list.len() + 1, dtype=pl.Int32)
 
 
+# --- tab-separated reports, read by header name ---------------------------------------
+
+LINE = "line"  # a line's number in its file, the header being line 1
+FIELDS = "fields"  # a line's fields, as text
+NAMES = "names"  # a file's column names, from its header
+
+
+def tab_separated_rows(
+    files: pl.DataFrame, required: Iterable[str], what: str
+) -> tuple[pl.DataFrame, pl.DataFrame, list[pl.DataFrame]]:
+    """Every line of every tab-separated report of a batch, its columns found by the
+    names in its file's header (a report's columns differ between its versions).
+
+    ``files``: ``number_files``' frame with each body's text, a byte-order mark
+    removed, in column ``text``. A field is what lies between two tabs (these reports
+    quote nothing); lines end in LF or CRLF; blank lines are skipped but counted.
+    Returns:
+
+    - rows: ``file``, ``line``, ``fields`` and a text column per required name
+      (stripped; null where empty), of the files whose header has every one;
+    - headers: ``file`` and ``names``, each file's column names (stripped);
+    - problems, in priority order: an empty file; a header without a required
+      column (``what`` names the report expected); a line with another number of
+      fields than its header.
+    """
+    required = list(required)
+    text = pl.col("line_text")
+    lines = (
+        files.select(FILE, text=pl.col("text").str.split("\n"))
+        .with_columns(pl.int_ranges(1, pl.col("text").list.len() + 1, dtype=pl.UInt32).alias(LINE))
+        .explode("text", LINE)
+        .select(FILE, LINE, line_text=pl.col("text").str.strip_chars_end("\r"))
+    )
+    names = pl.col(NAMES)
+    at = {name: f"at {name}" for name in required}
+    headers = (
+        lines.filter(pl.col(LINE) == 1)
+        .select(FILE, text.str.split("\t").list.eval(pl.element().str.strip_chars()).alias(NAMES))
+        .with_columns(
+            names.list.eval(pl.element().eq(name).arg_true().first()).list.first().alias(at[name])
+            for name in required
+        )
+    )
+    missing = pl.concat_list(
+        pl.when(pl.col(at[name]).is_null()).then(pl.lit(name)) for name in required
+    ).list.drop_nulls()
+    headers = headers.with_columns(missing=missing)
+    empty = failing(files, pl.col("text").str.strip_chars() == "", pl.lit("empty file: no header"))
+    lacking = failing(
+        headers.join(empty.select(FILE), on=FILE, how="anti"),
+        pl.col("missing").list.len() > 0,
+        pl.format(
+            "the header lacks {}: not {} (its columns: {})",
+            pl.col("missing").list.eval(pl.format("'{}'", pl.element())).list.join(", "),
+            pl.lit(what),
+            names.list.join(", ").str.head(300),
+        ),
+    )
+    rows = (
+        lines.filter(pl.col(LINE) > 1, text.str.strip_chars() != "")
+        .join(headers.filter(pl.col("missing").list.len() == 0), on=FILE)
+        .with_columns(text.str.split("\t").alias(FIELDS))
+    )
+    ragged = failing(
+        rows,
+        pl.col(FIELDS).list.len() != names.list.len(),
+        pl.format(
+            "line {} has {} fields, but the header has {} columns",
+            LINE,
+            pl.col(FIELDS).list.len(),
+            names.list.len(),
+        ),
+    )
+    value = {
+        name: pl.col(FIELDS).list.get(pl.col(at[name]), null_on_oob=True).str.strip_chars()
+        for name in required
+    }
+    rows = rows.select(
+        FILE,
+        LINE,
+        FIELDS,
+        *(pl.when(v != "").then(v).alias(name) for name, v in value.items()),
+    )
+    return rows, headers.select(FILE, NAMES), [empty, lacking, ragged]
+
+
+ORDER = "order"  # a file's place in the archive's history, the latest largest
+
+
+def archive_order(files: pl.DataFrame) -> pl.DataFrame:
+    """Each file's ``order``, for reports whose later copies correct earlier ones: by
+    the day it is archived under (its path's last ``date=`` folder; a file being
+    imported, which has none, comes first), then its item name, then its place in the
+    batch."""
+    archived = pl.col("path").str.extract(r".*date=(\d{4}-\d{2}-\d{2})")
+    return (
+        files.select(FILE, "item", archived=archived)
+        .sort("archived", "item", FILE, nulls_last=False)
+        .select(FILE, pl.int_range(pl.len(), dtype=pl.UInt32).alias(ORDER))
+    )
+
+
 # --- current RSS generator ---------------------------------------------------------

@@ -255,8 +255,9 @@ APP_ESTIMATES = Dataset(
             "source",
             pl.String(),
             "where the figure came from: sample, import (a vendor estimates CSV), appfigures,"
-            " play_console_installs (a Play Console installs report's Daily User Installs;"
-            " in the warehouse also model, Chartwatch's rank model)",
+            " play_console_installs (a Play Console installs report's Daily User Installs),"
+            " app_store_connect_sales and app_store_connect_downloads (your App Store Connect"
+            " reports; in the warehouse also model, Chartwatch's rank model)",
         ),
     ),
     checked=True,

@@ -10,6 +10,8 @@ Pure, like the folders: importing the registry loads no Dagster.
 from __future__ import annotations
 
 from assets.sources import (
+    app_store_connect_downloads,
+    app_store_connect_sales,
     appfigures,
     apple_charts,
     google_play_charts,
@@ -30,6 +32,8 @@ SOURCES: tuple[Source, ...] = (
     appfigures.SOURCE,
     play_console_installs.SOURCE,
     google_play_scraper.SOURCE,
+    app_store_connect_sales.SOURCE,
+    app_store_connect_downloads.SOURCE,
 )
 
 
