@@ -20,6 +20,13 @@ estimates mode, and prints:
 
 If the lake has no fit for the window yet, the pipeline is materialised first (as
 ``make demo`` does).
+
+On a user's own data (live mode: the panel is every app with known downloads, so no
+app is left to test), the backtest holds out a seeded half of the known apps: it
+refits the model on the other half into ``<data>/backtest/lake`` (the lake's other
+datasets are linked, not copied) and tests on the held-out half. The errors are
+also shown by country, and for the apps whose figures are the user's own (App Store
+Connect, Play Console), app by app.
 """
 
 from __future__ import annotations
@@ -42,6 +49,13 @@ from warehouse.build import build_warehouse
 from warehouse.progress import duration
 from warehouse.report import figure_format, first_competitor, launch_report
 
+# Figures from a user's own stores: the truth the backtest reports app by app.
+OWN_SOURCES = ("app_store_connect_sales", "app_store_connect_downloads", "play_console_installs")
+HOLDOUT_SHARE = 0.5  # of the known apps, when the lake's panel holds them all
+HOLDOUT_SEED = "chartwatch-backtest-1"
+# The lake datasets the refit writes; every other one is linked from the lake.
+REFIT = ("model_calibration", "model_parameters")
+
 BANDS = "CASE WHEN m.rank <= 10 THEN '1-10' WHEN m.rank <= 50 THEN '11-50' ELSE '51-200' END"
 LARGE, MEDIUM = 20, 50  # countries by known downloads: the 20 largest, the next 50, the rest
 
@@ -51,7 +65,7 @@ _ERRORS = f"""
 CREATE OR REPLACE TEMP TABLE backtest AS
 WITH panel AS (SELECT DISTINCT store, app_id FROM model_calibration),
 known AS (
-    SELECT date, country, store, app_id, downloads
+    SELECT date, country, store, app_id, downloads, source
     FROM app_estimates
     WHERE source <> 'model' AND downloads > 0
 ),
@@ -63,7 +77,7 @@ sizes AS (
 SELECT
     m.date, m.country, m.store, m.chart, m.rank, m.method,
     m.downloads AS estimate, m.downloads_low AS low, m.downloads_high AS high,
-    k.downloads AS known,
+    k.downloads AS known, k.source AS known_source, m.app_id,
     abs(m.downloads / k.downloads - 1) AS ape,
     k.downloads BETWEEN m.downloads_low AND m.downloads_high AS covered,
     {BANDS} AS rank_band,
@@ -155,6 +169,70 @@ def side_by_side(vendor: pl.DataFrame, modelled: pl.DataFrame) -> str:
     )
 
 
+def apps_outside_panel(lake: Path, start: dt.date, end: dt.date) -> int:
+    """How many apps with known downloads in the window the lake's panel left out (the
+    apps a backtest can test)."""
+    days = [str(start + dt.timedelta(days=i)) for i in range((end - start).days + 1)]
+    known = _scan(lake / "app_estimates", days)
+    panel = _scan(lake / "model_calibration", days)
+    if known is None:
+        return 0
+    apps = known.filter(pl.col("source") != "model").select("store", "app_id").unique()
+    if panel is not None:
+        apps = apps.join(
+            panel.select("store", "app_id").unique(), on=["store", "app_id"], how="anti"
+        )
+    return apps.height
+
+
+def _scan(folder: Path, days: list[str]) -> pl.DataFrame | None:
+    files = [p for day in days for p in (folder / f"date={day}").glob("country=*/*.parquet")]
+    if not files:
+        return None
+    return pl.scan_parquet(files, hive_partitioning=False).collect()
+
+
+def holdout_lake(config, start: dt.date, end: dt.date, out: Path) -> tuple[Path, int, int]:
+    """A lake whose model is fitted on a seeded half of the known apps only; (its
+    folder, apps in the panel, apps held out). The other datasets are links to the
+    lake's folders; the refit runs the lake's own steps (the panel as a panel file)."""
+    from assets.lake import LAKE_DATASETS, publish_day
+    from assets.market import LiveMarketClient
+    from assets.rank_model import model
+    from assets.resources import ChartwatchConfig
+
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    known = _scan(config.lake_dir / "app_estimates", [str(d) for d in days])
+    if known is None:
+        raise SystemExit(f"error: the lake holds no known downloads in {start}..{end}")
+    apps = known.filter(pl.col("source") != "model").select("store", "app_id").unique()
+    panel = model.drawn_panel(apps, HOLDOUT_SHARE, HOLDOUT_SEED)
+    if panel.is_empty() or panel.height == apps.height:
+        # Too few apps for the draw to split: keep the first of each store out.
+        held = apps.sort("store", "app_id").unique("store", keep="first", maintain_order=True)
+        panel = apps.join(held, on=["store", "app_id"], how="anti")
+    lake = out / "lake"
+    lake.mkdir(parents=True, exist_ok=True)
+    for dataset in LAKE_DATASETS:
+        link, target = lake / dataset.name, config.lake_dir / dataset.name
+        if dataset.name in REFIT or link.is_symlink() or not target.exists():
+            continue
+        link.symlink_to(target.resolve(), target_is_directory=True)
+    panel_file = out / "holdout-panel.csv"
+    panel.sort("store", "app_id").write_csv(panel_file)
+    refit = ChartwatchConfig(
+        **{**config.model_dump(), "data_dir": str(out), "panel": str(panel_file)}
+    )
+    market = LiveMarketClient()
+    steps = [d for d in LAKE_DATASETS if d.name in REFIT]
+    for day in days:
+        for dataset in steps:
+            result = publish_day(dataset, refit, market, day)
+            if result.bad is not None:
+                raise SystemExit(f"error: the refit of {dataset.name} on {day} failed its check")
+    return lake, panel.height, apps.height - panel.height
+
+
 def _lake_has_fit(lake: Path, start: dt.date, end: dt.date) -> bool:
     folder = lake / "model_parameters"
     days = (end - start).days + 1
@@ -182,6 +260,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     products = config.products_path
     out = data / "backtest"
+    testable = apps_outside_panel(lake, args.start, args.end)
+    if testable == 0:
+        lake, fitted_on, held_out = holdout_lake(config, args.start, args.end, out)
+        print(
+            f"the lake's panel holds every app with known downloads: refitted the model on"
+            f" {fitted_on:,} of them (a seeded half), testing on the other {held_out:,}",
+            flush=True,
+        )
     paths = {mode: out / f"warehouse-{mode}.duckdb" for mode in ("vendor", "model")}
     for mode, path in paths.items():
         print(f"building the {mode} warehouse: {path}", flush=True)
@@ -206,6 +292,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         by_size = error_table(con, "country_size")
         by_chart = error_table(con, "store || ' ' || chart")
         by_band_size = error_table(con, "rank_band || ', ' || country_size")
+        by_country = con.sql(
+            'SELECT country AS "group", count(*) AS estimates, median(ape) AS mdape,'
+            " avg(CAST(covered AS DOUBLE)) AS coverage FROM backtest"
+            " GROUP BY ALL ORDER BY estimates DESC, country LIMIT 15"
+        ).pl()
+        own = con.sql(
+            "SELECT app_id || ' (' || store || '), ' || rank_band AS \"group\","
+            " count(*) AS estimates, median(ape) AS mdape,"
+            " avg(CAST(covered AS DOUBLE)) AS coverage FROM backtest"
+            " WHERE known_source IN (SELECT unnest(?)) GROUP BY ALL ORDER BY ALL",
+            params=[list(OWN_SOURCES)],
+        ).pl()
         panel = con.execute(
             "SELECT count(DISTINCT (store, app_id)) FROM model_calibration"
         ).fetchall()[0][0]
@@ -230,8 +328,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("By country size (countries ranked by known downloads)", by_size),
         ("By chart", by_chart),
         ("By rank band and country size", by_band_size),
+        ("By country (the 15 with the most estimates)", by_country),
     ):
         print(f"{title}\n{_errors_text(frame)}\n")
+    if own.height:
+        print(f"Your own apps (figures from {', '.join(OWN_SOURCES)}), by rank band")
+        print(f"{_errors_text(own)}\n")
     print(f"Tracked products: downloads to {args.date - dt.timedelta(days=1)}, model vs known")
     print(
         units.text_table(

@@ -403,3 +403,67 @@ def test_identical_inputs_give_byte_identical_parameters(short_window):
         for _ in range(25)
     }
     assert len(digests) == 1
+
+
+def test_the_backtest_holds_out_half_of_a_users_own_apps_when_the_panel_has_them_all(
+    short_window, tmp_path, monkeypatch, capsys
+):
+    """Live mode: the panel is every app with known downloads (here all the user's own,
+    labelled as App Store Connect figures), so nothing is left to test. The backtest
+    refits the model on a seeded half and reports its error on the other half, by rank
+    band, by country and app by app."""
+    from assets.lake import LAKE_DATASETS, publish_day
+    from assets.market import LiveMarketClient
+    from assets.resources import ChartwatchConfig
+    from pipelines import backtest
+    from tests.conftest import write_lake
+
+    days = [dt.date(2025, 1, 25), dt.date(2025, 1, 26), dt.date(2025, 1, 27)]
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    for dataset in LAKE_DATASETS:
+        if dataset.name not in ("app_estimates", *backtest.REFIT):
+            (lake / dataset.name).symlink_to(short_window / "lake" / dataset.name)
+    own = pl.read_parquet(short_window / "lake" / "app_estimates", hive_partitioning=False)
+    write_lake(lake, "app_estimates", own.with_columns(source=pl.lit("app_store_connect_sales")))
+    config = ChartwatchConfig(
+        source="live",
+        data_dir=str(tmp_path),
+        countries="us,gb,eg",
+        products_file=str(REPO / "products.toml"),
+    )
+    for day in days:  # the user's lake: the model fitted on every known app
+        for dataset in LAKE_DATASETS:
+            if dataset.name in backtest.REFIT:
+                assert publish_day(dataset, config, LiveMarketClient(), day).bad is None
+    assert backtest.apps_outside_panel(lake, days[0], days[-1]) == 0
+    for name, value in {
+        "CHARTWATCH_DATA_DIR": str(tmp_path),
+        "CHARTWATCH_SOURCE": "live",
+        "CHARTWATCH_COUNTRIES": "us,gb,eg",
+        "CHARTWATCH_PRODUCTS": str(REPO / "products.toml"),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    assert backtest.main(["--start", "2025-01-25", "--end", "2025-01-27"]) == 0
+
+    out = capsys.readouterr().out
+    fitted, held = map(int, re.search(r"refitted the model on (\d+) .* other (\d+)", out).groups())
+    assert fitted > 0 and held > 0
+    panel = pl.read_csv(
+        tmp_path / "backtest" / "holdout-panel.csv", schema_overrides={"app_id": pl.String}
+    )
+    refit = pl.read_parquet(
+        tmp_path / "backtest" / "lake" / "model_calibration", hive_partitioning=False
+    )
+    # The refit saw only the panel's apps; the user's lake is untouched.
+    assert set(refit["app_id"]) <= set(panel["app_id"])
+    assert backtest.apps_outside_panel(lake, days[0], days[-1]) == 0
+    countries = _table_rows(out, "By country (the 15 with the most estimates)")
+    assert set(countries) == {"us", "gb", "eg"}
+    own_apps = _table_rows(
+        out,
+        "Your own apps (figures from app_store_connect_sales, app_store_connect_downloads,"
+        " play_console_installs), by rank band",
+    )
+    assert own_apps and all(app.split(" ")[0] not in set(panel["app_id"]) for app in own_apps)
