@@ -41,6 +41,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.sources import SOURCES
 from pipelines.cli import materialize
 from pipelines.report import date_argument, optional_product, product_argument
 from pipelines.resources import chartwatch_from_env
@@ -50,7 +51,7 @@ from warehouse.progress import duration
 from warehouse.report import figure_format, first_competitor, launch_report
 
 # Figures from a user's own stores: the truth the backtest reports app by app.
-OWN_SOURCES = ("app_store_connect_sales", "app_store_connect_downloads", "play_console_installs")
+OWN_SOURCES = tuple(source.name for source in SOURCES if source.own_figures)
 HOLDOUT_SHARE = 0.5  # of the known apps, when the lake's panel holds them all
 HOLDOUT_SEED = "chartwatch-backtest-1"
 # The lake datasets the refit writes; every other one is linked from the lake.

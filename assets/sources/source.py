@@ -108,3 +108,6 @@ class Source:
     kinds: frozenset[str] = frozenset({"python", "json"})
     # Sources whose archive it reads (the iTunes lookups: the apps of Apple's charts).
     reads: tuple[str, ...] = ()
+    # Figures from a user's own store accounts (App Store Connect, Play Console): the
+    # truth `make backtest` reports app by app. Their rows' source label is the name.
+    own_figures: bool = False

@@ -33,4 +33,5 @@ SOURCE = Source(
     # After the sales reports (the same downloads, counted by Apple's sales system).
     feeds={"app_estimates": Feed(_app_estimates, precedence=1)},
     kinds=frozenset({"python", "tsv"}),
+    own_figures=True,
 )

@@ -33,4 +33,5 @@ SOURCE = Source(
     # A user's own figures: before any other source's.
     feeds={"app_estimates": Feed(_app_estimates, precedence=0)},
     kinds=frozenset({"python", "tsv"}),
+    own_figures=True,
 )

@@ -36,4 +36,5 @@ SOURCE = Source(
     # A developer's own figures: before any vendor's estimate.
     feeds={"app_estimates": Feed(_app_estimates, precedence=0)},
     kinds=frozenset({"python", "csv"}),
+    own_figures=True,
 )
