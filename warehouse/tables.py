@@ -211,7 +211,19 @@ DERIVED: tuple[Table, ...] = (
     Table(
         "products",
         "The tracked products of products.toml, reloaded on every build.",
-        (_PRODUCT_KEY, _PRODUCT_NAME, _CATEGORY),
+        (
+            _PRODUCT_KEY,
+            _PRODUCT_NAME,
+            _CATEGORY,
+            Column(
+                "wikidata",
+                pl.String(),
+                "the Wikidata item of the product's article ('Q115564437', products.toml"
+                " wikidata): its pageviews per country, in every language edition, are the"
+                " product's (search_interest, source wikimedia_country); null when not given",
+                nullable=True,
+            ),
+        ),
     ),
     Table(
         "tracked_products",
