@@ -15,6 +15,8 @@ PORT ?= 3000
 START ?= 2025-01-01
 END ?= 2025-02-09
 PRODUCT ?= deepseek
+# make import passes DATE only when a person gave it (reports say their own days).
+DATE_GIVEN := $(if $(filter undefined,$(origin DATE)),,yes)
 DATE ?= 2025-01-27
 FORMAT ?= text
 # make ui-screenshot: where the PNGs go, and whose asset page they show.
@@ -84,8 +86,10 @@ ui-screenshot: install instance
 backfill: install instance
 	$(RUN) -m pipelines.cli materialize --start "$$START" --end "$$END" --failed-only "$$FAILED" --via "make backfill"
 
+# DATE and COUNTRY are for files that do not say them (a chart); reports that name
+# their own days and countries (App Store Connect, Play Console) need only FILES.
 import: install
-	$(RUN) -m pipelines.cli import "$$SOURCE" --date "$$DATE" --country "$$COUNTRY" --files "$$FILES"
+	$(RUN) -m pipelines.cli import "$$SOURCE" --date $(if $(DATE_GIVEN),"$$DATE","") --country "$$COUNTRY" --files "$$FILES"
 
 # SQL on the warehouse, read-only: Harlequin (a terminal SQL client), or with
 # Q="select ..." one query, printed.

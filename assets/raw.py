@@ -5,12 +5,22 @@ Layout: ``<raw_root>/<source>/date=YYYY-MM-DD/country=<cc>/<item>.<ext>``. A fil
 once archived is never rewritten: archiving identical bytes again is a no-op,
 different bytes for an existing file are refused (the archive is the history
 everything else is derived from).
+
+A file that holds many days (a user's report: a Play Console month, App Store
+Connect analytics) is archived once, under the folder of its last day, and each
+other day it gives rows to gets a small ``<item>.ref`` naming it (``archive_span``).
+Readers follow refs, so a day's batch holds every file with rows of the day.
+
+Bodies are kept as they came (gzipped, UTF-16); readers see them as text
+(``decode_body``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import os
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +122,50 @@ def archive_all(raw_root: Path, responses: Iterable[RawResponse]) -> tuple[int, 
     return written, unchanged, nbytes
 
 
+REF = ".ref"  # a day's pointer to the file, archived under a later day, that holds its rows
+
+
+def archive_span(
+    raw_root: Path,
+    response: RawResponse,
+    days: Iterable[dt.date],
+    supersedes: bool = True,
+) -> tuple[bool, list[dt.date]]:
+    """Archive a file that holds many days under ``response.date`` (its last day),
+    and a ref to it in each other day's folder; (whether the file was written, the
+    days it now gives rows to).
+
+    ``supersedes`` False: a day whose folder already has this item (or a ref of that
+    name) keeps it, so a month's file imported again as it grows only adds the days
+    the archive lacks; a copy that adds none is not archived at all. Each write is
+    create-only, so an import cut short is finished by importing the file again.
+    """
+    others = sorted(set(days) - {response.date})
+    given = [response.date, *others]
+    if not supersedes:
+        given = [d for d in given if not _holds_item(raw_root, response, d)]
+        if response.date not in given:
+            held = partition_dir(raw_root, response.source, response.date, response.country)
+            if (held / response.item).exists():
+                given.insert(0, response.date)  # the file itself: compared by archive()
+            else:
+                return False, []  # a newer copy already gives every day of this one
+    written = archive(raw_root, response)
+    target = f"date={response.date.isoformat()}/country={response.country}/{response.item}"
+    for day in given:
+        if day != response.date:
+            ref = RawResponse(
+                response.source, day, response.country, response.item + REF, target.encode()
+            )
+            archive(raw_root, ref)
+    return written, sorted(given)
+
+
+def _holds_item(raw_root: Path, response: RawResponse, day: dt.date) -> bool:
+    folder = partition_dir(raw_root, response.source, day, response.country)
+    return (folder / response.item).exists() or (folder / (response.item + REF)).exists()
+
+
 def list_files(
     raw_root: Path,
     source: str,
@@ -119,7 +173,8 @@ def list_files(
     suffix: str,
     countries: Iterable[str] | None = None,
 ) -> list[tuple[dt.date, str, Path]]:
-    """Every archived file of a source for the given dates, sorted, as (date, country, path)."""
+    """Every archived file of a source for the given dates, sorted, as (date, country,
+    path); a day's ``.ref`` gives the file it names (archived under a later day)."""
     wanted = set(countries) if countries is not None else None
     found: list[tuple[dt.date, str, Path]] = []
     for date in dates:
@@ -132,12 +187,31 @@ def list_files(
             country = country_dir.name.removeprefix("country=")
             if wanted is not None and country not in wanted:
                 continue
-            found.extend(
-                (date, country, path)
-                for path in sorted(country_dir.iterdir())
-                if path.name.endswith(suffix) and not path.name.startswith(".")
-            )
+            for path in sorted(country_dir.iterdir()):
+                if path.name.startswith("."):
+                    continue
+                if path.name.endswith(REF):
+                    if path.name.removesuffix(REF).endswith(suffix):
+                        found.append((date, country, _referenced(raw_root / source, path)))
+                elif path.name.endswith(suffix):
+                    found.append((date, country, path))
     return found
+
+
+def _referenced(source_dir: Path, ref: Path) -> Path:
+    """The archived file a ref names (a path below the source's folder)."""
+    target = ref.read_text(encoding="utf-8").strip()
+    path = (source_dir / target).resolve()
+    if not target or ".." in Path(target).parts or not path.is_file():
+        raise RawFileError(
+            source=source_dir.name,
+            date=ref.parent.parent.name.removeprefix("date="),
+            country=ref.parent.name.removeprefix("country="),
+            path=os.fspath(ref),
+            problem=f"the ref names {target!r}, which is not an archived file of the source",
+            hint="import the file it stands for again (make import), which restores it",
+        )
+    return path
 
 
 def read_batch(source: str, files: list[tuple[dt.date, str, Path]]) -> pl.DataFrame:
@@ -147,9 +221,12 @@ def read_batch(source: str, files: list[tuple[dt.date, str, Path]]) -> pl.DataFr
         # Polars checks the UTF-8 of every body at once, without a Python str per file.
         bodies = pl.Series("body", data, dtype=pl.Binary).cast(pl.String)
     except pl.exceptions.PolarsError:
-        for (date, country, path), body in zip(files, data, strict=True):
-            _require_utf8(body, source, date, country, os.fspath(path))
-        raise
+        # Some body is gzipped, UTF-16 or not text: decode each (or name the bad one).
+        texts = [
+            decode_body(body, source, date, country, os.fspath(path))
+            for (date, country, path), body in zip(files, data, strict=True)
+        ]
+        bodies = pl.Series("body", texts, dtype=pl.String)
     return pl.DataFrame(
         {
             "date": [f[0] for f in files],
@@ -166,7 +243,7 @@ def response_batch(response: RawResponse) -> pl.DataFrame:
     """A fetched or imported body as the one-file RAW_BATCH the archive parsers read,
     so it can be checked before it is archived; RawFileError if it is not UTF-8."""
     shown = f"{response.source}/{response.item} (as fetched)"
-    text = _require_utf8(response.body, response.source, response.date, response.country, shown)
+    text = decode_body(response.body, response.source, response.date, response.country, shown)
     return pl.DataFrame(
         {
             "date": [response.date],
@@ -179,7 +256,54 @@ def response_batch(response: RawResponse) -> pl.DataFrame:
     )
 
 
-def _require_utf8(body: bytes, source: str, date, country: str, path: str) -> str:
+_GZIP = b"\x1f\x8b"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# A gzipped body larger than this once unpacked is refused (a gzip bomb).
+MAX_UNPACKED = 2 << 30
+
+
+def decode_body(body: bytes, source: str, date, country: str | None, path: str) -> str:
+    """A body's text: gunzipped if gzipped (App Store Connect reports), decoded as
+    UTF-16 if it starts with a UTF-16 byte-order mark (Play Console reports), else
+    UTF-8; RawFileError naming the file when it is none of these."""
+    if body.startswith(_GZIP):
+        try:
+            unpacker = zlib.decompressobj(wbits=31)
+            unpacked = unpacker.decompress(body, MAX_UNPACKED)
+            if unpacker.unconsumed_tail:
+                raise RawFileError(
+                    source=source,
+                    date=date,
+                    country=country,
+                    path=path,
+                    problem=f"gzipped, and more than {MAX_UNPACKED >> 30} GB unpacked",
+                )
+            if not unpacker.eof:
+                raise EOFError("it ends before the end of its compressed data")
+            body = unpacked if not unpacker.unused_data else gzip.decompress(body)
+        except (zlib.error, EOFError, OSError) as exc:
+            raise RawFileError(
+                source=source,
+                date=date,
+                country=country,
+                path=path,
+                problem=f"a gzip file that cannot be unpacked ({exc})",
+            ) from exc
+    if body.startswith(_UTF16_BOMS):
+        try:
+            return body.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise RawFileError(
+                source=source,
+                date=date,
+                country=country,
+                path=path,
+                problem=f"UTF-16 text with a bad character ({exc.reason} at byte {exc.start})",
+            ) from exc
+    return _require_utf8(body, source, date, country, path)
+
+
+def _require_utf8(body: bytes, source: str, date, country: str | None, path: str) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:

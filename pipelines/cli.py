@@ -258,20 +258,28 @@ IMPORT_EXAMPLE = (
     "make import SOURCE=google_play DATE=2025-01-27 COUNTRY=us"
     ' FILES="topselling_free.json topgrossing.json"'
 )
+SPAN_EXAMPLE = 'make import SOURCE=app_store_connect_sales FILES="S_D_80012345_20250127.txt.gz"'
 
 
 def _check_import_arguments(
     parser: argparse.ArgumentParser, args: argparse.Namespace, sources: list[str]
 ) -> None:
-    """All four of SOURCE, DATE, COUNTRY and FILES, each valid; else one message that
-    names what is missing or wrong, what is valid, and an example."""
-    given = {"SOURCE": args.source, "DATE": args.date, "COUNTRY": args.country, "FILES": args.files}
+    """SOURCE and FILES, and DATE and COUNTRY where the files do not say them, each
+    valid; else one message that names what is missing or wrong, what is valid, and an
+    example."""
+    from assets.imports import spans_itself
+
+    spans = spans_itself(args.source)
+    given = {"SOURCE": args.source, "FILES": args.files}
+    if not spans:
+        given |= {"DATE": args.date, "COUNTRY": args.country}
     missing = [name for name, value in given.items() if not value.strip()]
     if missing:
         parser.exit(
             2,
-            f"make import needs SOURCE, DATE, COUNTRY and FILES; missing: {', '.join(missing)}."
-            f" For example:\n  {IMPORT_EXAMPLE}\nSOURCE is one of {', '.join(sources)}"
+            f"make import needs SOURCE and FILES, and DATE and COUNTRY for files that do not"
+            f" say them; missing: {', '.join(missing)}. For example:\n  {IMPORT_EXAMPLE}\n"
+            f"  {SPAN_EXAMPLE}\nSOURCE is one of {', '.join(sources)}"
             " (docs/raw-formats.md shows each file's shape).\n",
         )
     if args.source not in sources:
@@ -281,39 +289,65 @@ def _check_import_arguments(
             f" (docs/raw-formats.md shows each file's shape). For example:\n  {IMPORT_EXAMPLE}\n",
         )
     try:
-        args.date = iso_date(args.date)
+        args.date = iso_date(args.date) if args.date.strip() else None
         args.files = file_list(args.files)
     except argparse.ArgumentTypeError as error:
-        which = "FILES" if isinstance(args.date, dt.date) else "DATE"
+        which = "FILES" if args.date is None or isinstance(args.date, dt.date) else "DATE"
         parser.exit(2, f"{which}: {error}\n")
 
 
 def _import(args: argparse.Namespace) -> int:
-    from assets.imports import import_files
+    from assets.imports import import_files, spans_itself
     from assets.storefronts import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES
     from pipelines.resources import chartwatch_from_env
 
     try:
         config = chartwatch_from_env()
         config.check()
-        country = args.country.strip().lower()
-        storefronts = GOOGLE_PLAY_COUNTRIES if args.source == "google_play" else APP_STORE_COUNTRIES
-        if country not in storefronts:
+        country = args.country.strip().lower() or None
+        storefronts = GOOGLE_PLAY_COUNTRIES if "google_play" in args.source else APP_STORE_COUNTRIES
+        if spans_itself(args.source):
+            storefronts = sorted({*APP_STORE_COUNTRIES, *GOOGLE_PLAY_COUNTRIES})
+        if country is not None and country not in storefronts:
             raise InvalidSetting(
                 f"COUNTRY={args.country!r} is not a {args.source} storefront: give one lower-case"
                 f" code, e.g. us (storefronts: {' '.join(storefronts)})"
             )
-        check_days(config, args.date, args.date)
-        imported = import_files(args.source, args.date, country, args.files, config.raw_dir)
+        if args.date is not None:
+            check_days(config, args.date, args.date)
+        imported = import_files(
+            args.source,
+            args.date,
+            country,
+            args.files,
+            config.raw_dir,
+            window=lambda first, last: check_days(config, first, last),
+        )
     except (ChartwatchError, OSError) as exc:
         print(f"import failed, nothing was archived: {exc}", file=sys.stderr)
         return 1
+    days: set[dt.date] = set()
     for done in imported:
         renamed = f" (from {done.source_file})" if done.source_file.name != done.path.name else ""
         state = "archived" if done.written else "already archived, unchanged:"
-        print(f"{state} {done.path}{renamed}")
-    print(f"now materialise {args.date} (make backfill START={args.date} END={args.date})")
+        if not done.written and not done.days and spans_itself(args.source):
+            state = "not archived (the archive already has every day of it, from a newer copy):"
+        gives = (
+            f"; rows of {_days_span(done.days)}" if done.days and spans_itself(args.source) else ""
+        )
+        print(f"{state} {done.path}{renamed}{gives}")
+        days.update(done.days or ([args.date] if args.date else []))
+    if days:
+        first, last = min(days), max(days)
+        print(
+            f"now materialise {_days_span((first, last))} (make backfill START={first} END={last})"
+        )
     return 0
+
+
+def _days_span(days) -> str:
+    first, last = min(days), max(days)
+    return str(first) if first == last else f"{first}..{last}"
 
 
 def _materialize(args: argparse.Namespace) -> int:

@@ -139,6 +139,9 @@ def test_make_import_without_arguments_says_what_it_needs_with_an_example(tmp_pa
     done = _make(tmp_path, "import")
 
     assert done.returncode == 2
-    assert "needs SOURCE, DATE, COUNTRY and FILES" in done.stderr
+    assert "needs SOURCE and FILES, and DATE and COUNTRY for files that do not say them" in (
+        done.stderr
+    )
+    assert "missing: SOURCE, FILES, DATE, COUNTRY" in done.stderr
     assert "make import SOURCE=google_play" in done.stderr  # an example to copy
     assert "vendor_estimates" in done.stderr  # the valid sources

@@ -36,7 +36,7 @@ SOURCE = Source(
     render=None,  # the sample market has no vendor of its own
     feeds={
         # After a user's own figures (vendor_estimates' imports).
-        "app_estimates": Feed(_app_estimates, precedence=1),
+        "app_estimates": Feed(_app_estimates, precedence=3),
         "vendor_ranks": Feed(_vendor_ranks),
     },
 )

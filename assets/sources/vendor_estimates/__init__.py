@@ -40,7 +40,8 @@ SOURCE = Source(
     render=lambda market, config, dates: render.estimate_responses(
         market, dates, config.countries_for()
     ),
-    # A user's own figures come before any vendor's.
-    feeds={"app_estimates": Feed(_app_estimates, precedence=0)},
+    # After the figures of a user's own stores (App Store Connect 0 and 1, Play
+    # Console 0), before an API vendor's (Appfigures 3).
+    feeds={"app_estimates": Feed(_app_estimates, precedence=2)},
     kinds=frozenset({"python", "csv"}),
 )
