@@ -201,7 +201,7 @@ def _product(
     ):
         raise ProductsFileError(
             f"{where}: wikidata = {wikidata!r} is not a Wikidata item id: write 'Q' and its"
-            " digits, as in the item's address (wikidata = \"Q115564437\" for"
+            ' digits, as in the item\'s address (wikidata = "Q115564437" for'
             " https://www.wikidata.org/wiki/Q115564437)"
         )
     return Product(

@@ -15,6 +15,7 @@ from assets.sources import (
     google_play_charts,
     itunes_lookup,
     vendor_estimates,
+    wikimedia_country,
     wikimedia_pageviews,
 )
 from assets.sources.source import Archive, Source
@@ -23,6 +24,7 @@ SOURCES: tuple[Source, ...] = (
     apple_charts.SOURCE,
     google_play_charts.SOURCE,
     wikimedia_pageviews.SOURCE,
+    wikimedia_country.SOURCE,
     vendor_estimates.SOURCE,
     itunes_lookup.SOURCE,
     appfigures.SOURCE,
