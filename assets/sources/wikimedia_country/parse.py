@@ -180,6 +180,8 @@ def read_table(text: str) -> tuple[pl.DataFrame, str | None]:
         problem = _ragged_line(text, separator, len(columns), header)
     if problem is not None:
         return empty, problem
+    if header and not text.partition("\n")[2].strip():
+        return empty, None  # the header alone: no rows
     try:
         table = pl.read_csv(
             io.BytesIO(text.encode()),
