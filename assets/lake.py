@@ -37,7 +37,7 @@ from assets.sources import feeding
 from assets.sources.source import Day
 from assets.storage import PART_FILE, read_partitions, replace_partitions
 from warehouse import datasets
-from warehouse.datasets import APP_STORE_ONLY, WORLDWIDE_ONLY, Dataset
+from warehouse.datasets import APP_STORE_ONLY, WORLDWIDE_AND_CONFIGURED, WORLDWIDE_ONLY, Dataset
 from warehouse.products import read_products
 from warehouse.progress import Progress
 from warehouse.units import human_bytes, plural
@@ -229,6 +229,8 @@ class LakeDataset:
         storefronts = self.declared.storefronts
         if storefronts == WORLDWIDE_ONLY:
             return [WW]
+        if storefronts == WORLDWIDE_AND_CONFIGURED:
+            return [WW, *config.countries_for()]
         return list(config.countries_for("app_store" if storefronts == APP_STORE_ONLY else None))
 
 

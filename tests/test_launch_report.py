@@ -5,7 +5,8 @@ The lake: product 'rocket' (App Store '1', Play 'com.rocket') launching in four
 countries in January 2025, 'comet' (App Store '2') as the downloads competitor and
 'nova' (no app data) as a search competitor. The report is read on the morning of
 D = 2025-01-15, so downloads count through 01-14, DAU compares 01-12..13 with
-01-05..06 and search interest is the week 01-15..01-21.
+01-05..06 and search interest is the week 01-15..01-21 (worldwide, and by country
+for Rocket's views per country).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from warehouse.report import (
     modelled_text,
     report_names,
     table_rows,
+    top_countries,
 )
 from warehouse.reported import REPORTED_FIGURES, SEED_REPORT, compare
 
@@ -143,6 +145,18 @@ def search_rows() -> list[tuple]:
             (day(n), "ww", "wikimedia", "en.wikipedia:Nova", "nova", 50),
             (day(n), "us", "google_trends", "comet", "comet", 100_000),
         ]
+    # Rocket's views per country, both editions: six countries, the top five counted.
+    per_day = {"us": (20, 10), "cn": (0, 20), "eg": (10, 0), "fr": (5, 0), "de": (4, 0)}
+    per_day["gb"] = (1, 0)
+    for n in range(14, 23):  # 01-14 and 01-22 are outside the week
+        views = 1000 if n in (14, 22) else 1
+        for country, (en, zh) in per_day.items():
+            for term, count in (("en.wikipedia/Rocket", en), ("zh.wikipedia/火箭", zh)):
+                if count:
+                    rows.append(
+                        (day(n), country, "wikimedia_country", term, "rocket", count * views)
+                    )
+        rows.append((day(n), "us", "wikimedia_country", "en.wikipedia/Comet", "comet", 999))
     return rows
 
 
@@ -414,6 +428,51 @@ def test_search_interest_week_and_ratio_to_the_next_competitor(report):
     assert (ratio["value"], ratio["detail"]) == (2.0, "nova")
 
 
+def test_interest_countries_rank_the_weeks_views_by_country_beside_downloads(report):
+    # The week 01-15..21: us 7 x 30, cn 7 x 20, eg 7 x 10, fr 7 x 5, de 7 x 4 (gb, the
+    # sixth, is left out), of 7 x 70 views counted by country.
+    shares = rows_of(report, "interest_country_share")
+    assert [(row["position"], row["detail"]) for row in shares] == [
+        (1, "us"),
+        (2, "cn"),
+        (3, "eg"),
+        (4, "fr"),
+        (5, "de"),
+    ]
+    assert [row["value"] for row in shares] == pytest.approx(
+        [30 / 70, 20 / 70, 10 / 70, 5 / 70, 4 / 70]
+    )
+    assert {row["as_of"] for row in shares} == {day(21)}
+    assert all(row["modelled_share"] is None and not row["estimated"] for row in shares)
+
+    header, rows, note = top_countries(report)
+    assert header == (
+        "#",
+        "downloads to date (14 Jan 2025)",
+        "share",
+        "Wikipedia views by country (15\N{EN DASH}21 Jan 2025)",
+        "share",
+    )
+    assert rows[:2] == [
+        ("1", "China", "50.0%", "The US", "42.9%"),
+        ("2", "The US", "30.0%", "China", "28.6%"),
+    ]
+    assert rows[4] == ("5", "", "", "Germany", "5.7%") and "release threshold" in note
+
+
+def test_interest_countries_are_absent_without_views_by_country(warehouse):
+    con = connect_read_only(warehouse)
+    try:
+        comet, nova = (launch_report(con, key, D, "rocket") for key in ("comet", "nova"))
+    finally:
+        con.close()
+    (only,) = rows_of(comet, "interest_country_share")
+    assert (only["detail"], only["value"]) == ("us", 1.0)
+    assert rows_of(nova, "interest_country_share") == []
+    header, _, note = top_countries(nova)
+    assert header[3] == "Wikipedia views by country (-)" and "needs a wikidata item" in note
+
+
 def test_macro_is_stored_in_the_database_for_sql_users(warehouse):
     con = connect_read_only(warehouse)
     try:
@@ -456,6 +515,7 @@ def test_command_prints_report_and_fails_the_seed_comparison(warehouse, capsys):
     assert report_cli.main([*argv, "--compare"]) == 1
     out = capsys.readouterr().out
     assert "F1" in out and "FAIL" in out
+    assert "Top countries" in out and "Wikipedia views by country (15\N{EN DASH}21 Jan 2025)" in out
 
 
 def test_command_errors_without_a_warehouse(tmp_path, capsys):
@@ -560,6 +620,8 @@ def test_html_page_reads_as_a_report(warehouse):
     labels += re.findall(r"<tr><td[^>]*>([^<]*)</td>", page)
     assert "Downloads to date" in labels and "Countries at #1" in labels
     assert not [label for label in labels if re.search(r"[a-z]_[a-z]", label)], labels
+    assert "<h2>Where it was downloaded, and where it was read about</h2>" in page
+    assert "<td>The US</td><td class=num>42.9%</td>" in page
     # Days never wrap.
     assert re.search(r"<td class=nowrap>(<span class=nowrap>)?14 Jan 2025<", page)
 

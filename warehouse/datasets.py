@@ -34,8 +34,10 @@ APP_STORE_ID = r"^\d+$"
 PLAY_PACKAGE = r"^[A-Za-z][\w]*(\.[A-Za-z0-9_]+)+$"
 
 # Which storefronts a dataset has partitions for: every configured country, only the
-# App Store's among them, or the one ``ww`` partition.
+# App Store's among them, the one ``ww`` partition, or ``ww`` and every configured
+# country (a dataset fed by worldwide and per-country sources).
 CONFIGURED, APP_STORE_ONLY, WORLDWIDE_ONLY = "configured", "app_store", "worldwide"
+WORLDWIDE_AND_CONFIGURED = "worldwide_and_configured"
 
 _DUCKDB_TYPES = {
     pl.Boolean: "BOOLEAN",
@@ -267,21 +269,53 @@ APP_ESTIMATES = Dataset(
 
 SEARCH_INTEREST = Dataset(
     name="search_interest",
-    row="date, country, source and term: search interest (Wikipedia pageviews)",
+    row="date, country, source and term: search interest (Wikipedia pageviews, worldwide"
+    " and per country)",
     grain=("date", "country", "source", "term"),
     columns=(
         _date(),
-        _country("the storefront; ww when the source has no country (Wikimedia)"),
-        Column("source", pl.String(), "who counted the interest (wikimedia)"),
-        Column(
-            "term", pl.String(), "the term or article, e.g. en.wikipedia/DeepSeek", min_length=1
+        _country(
+            "where the interest was counted: ww for a worldwide count (source wikimedia),"
+            " else the readers' country, a lower-case ISO 3166-1 alpha-2 code (source"
+            " wikimedia_country; only configured storefronts are kept)"
         ),
-        Column("product", pl.String(), "the tracked product the term belongs to", True),
-        Column("interest", pl.Int64(), "views or volume, as the source counts", min=0),
+        Column(
+            "source",
+            pl.String(),
+            "who counted the interest: wikimedia (Pageviews API, worldwide) or"
+            " wikimedia_country (Wikimedia's differentially private pageviews per country)",
+        ),
+        Column(
+            "term",
+            pl.String(),
+            "the term or article, <project>/<article>, e.g. en.wikipedia/DeepSeek (one"
+            " language edition of the product's article)",
+            min_length=1,
+        ),
+        Column(
+            "product",
+            pl.String(),
+            "the tracked product the term belongs to (wikimedia: its wikipedia articles in"
+            " products.toml; wikimedia_country: its wikidata item)",
+            True,
+        ),
+        Column(
+            "interest",
+            pl.Int64(),
+            "views or volume, as the source counts (wikimedia_country: a noisy count,"
+            " published only above Wikimedia's release threshold, 90 views since 2023-02-06)",
+            min=0,
+        ),
     ),
     checked=True,
     sort_by=("source", "term"),
-    storefronts=WORLDWIDE_ONLY,
+    storefronts=WORLDWIDE_AND_CONFIGURED,
+    notes=(
+        "A country's row of wikimedia_country exists only on days its count passed"
+        " Wikimedia's release threshold, and countries on Wikimedia's protection list"
+        " are never published: absent is not zero, and the countries' rows sum to less"
+        " than the worldwide count.",
+    ),
 )
 
 APP_METADATA = Dataset(
@@ -410,6 +444,7 @@ def markdown() -> str:
         CONFIGURED: "one partition per configured storefront",
         APP_STORE_ONLY: "one partition per configured App Store storefront",
         WORLDWIDE_ONLY: "one partition, country=ww",
+        WORLDWIDE_AND_CONFIGURED: "one partition country=ww and one per configured storefront",
     }
     parts = [
         "# The lake's datasets",

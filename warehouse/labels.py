@@ -30,6 +30,7 @@ FIGURE_LABELS: dict[str, str] = {
     "downloads_vs_competitor": "Downloads vs the competitor, last 7 days",
     "dau_wow_growth": "Daily active users, week on week",
     "country_share": "Share of downloads to date",
+    "interest_country_share": "Share of Wikipedia views by country, week",
     "search_interest_week": "Search interest, week (Wikipedia views)",
     "search_interest_ratio_vs_next": "Search interest vs the next competitor",
 }

@@ -10,6 +10,7 @@ Every mistake is refused with the file, the product and what is allowed, as a
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from warehouse.errors import InvalidSetting, WarehouseBuildError
 from warehouse.keys import PRODUCT_KEY_RULE, is_product_key
 
 STORES = ("app_store", "google_play")
+# A Wikidata item id: Q and digits (https://www.wikidata.org/wiki/Q115564437).
+WIKIDATA_ITEM = re.compile(r"Q[1-9][0-9]*")
 
 
 class ProductsFileError(WarehouseBuildError, InvalidSetting):
@@ -49,6 +52,9 @@ class Product:
     articles: tuple[Article, ...]
     # (store, app id) -> Appfigures product id, for live mode with APPFIGURES_TOKEN
     appfigures: tuple[tuple[str, str, str], ...]  # (Appfigures id, store, app id)
+    # The Wikidata item of its article ("Q115564437"): every language edition's
+    # article of the item is the product's (Wikimedia's pageviews per country).
+    wikidata: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,11 @@ class ProductCatalog:
         return [a for p in self.products for a in p.articles]
 
     @property
+    def wikidata_items(self) -> dict[str, str]:
+        """Wikidata item id -> product key, of the products that give one."""
+        return {p.wikidata: p.key for p in self.products if p.wikidata}
+
+    @property
     def appfigures_apps(self) -> list[tuple[str, str, str]]:
         """(Appfigures product id, store, app id) of every mapped app."""
         return [app for p in self.products for app in p.appfigures]
@@ -84,7 +95,8 @@ class ProductCatalog:
     def frames(self) -> dict[str, pl.DataFrame]:
         return {
             "products": _frame(
-                [(p.key, p.name, p.category) for p in self], ["product", "name", "category"]
+                [(p.key, p.name, p.category, p.wikidata) for p in self],
+                ["product", "name", "category", "wikidata"],
             ),
             "tracked_apps": _frame(
                 [(p.key, *app) for p in self for app in p.apps], ["product", "store", "app_id"]
@@ -121,6 +133,7 @@ def read_products(path: Path) -> ProductCatalog:
     if not isinstance(entries, dict):
         raise ProductsFileError(f"{path}: products must be tables [products.<key>]")
     owner_of_app: dict[tuple[str, str], str] = {}
+    owner_of_item: dict[str, str] = {}
     products = []
     for key, entry in entries.items():
         if not is_product_key(key) or not isinstance(entry, dict):
@@ -128,7 +141,16 @@ def read_products(path: Path) -> ProductCatalog:
                 f"{path}: [products.{key}] is not allowed: each product is a table"
                 f" [products.<key>], its key {PRODUCT_KEY_RULE}"
             )
-        products.append(_product(path, key, entry, owner_of_app))
+        product = _product(path, key, entry, owner_of_app)
+        if product.wikidata in owner_of_item:
+            # One item in two products would count its views twice.
+            raise ProductsFileError(
+                f"{path} [products.{key}]: wikidata = {product.wikidata!r} is already the item"
+                f" of [products.{owner_of_item[product.wikidata]}]; give each item to one product"
+            )
+        if product.wikidata:
+            owner_of_item[product.wikidata] = key
+        products.append(product)
     return ProductCatalog(path, tuple(products))
 
 
@@ -173,6 +195,15 @@ def _product(
                 " Appfigures product id (digits)"
             )
         appfigures.append((str(appfigures_id), stores[app_id], app_id))
+    wikidata = entry.get("wikidata")
+    if wikidata is not None and (
+        not isinstance(wikidata, str) or not WIKIDATA_ITEM.fullmatch(wikidata)
+    ):
+        raise ProductsFileError(
+            f"{where}: wikidata = {wikidata!r} is not a Wikidata item id: write 'Q' and its"
+            ' digits, as in the item\'s address (wikidata = "Q115564437" for'
+            " https://www.wikidata.org/wiki/Q115564437)"
+        )
     return Product(
         key=key,
         name=str(entry["name"]),
@@ -181,4 +212,5 @@ def _product(
         competitors=tuple(str(c) for c in entry.get("competitors", [])),
         articles=tuple(articles),
         appfigures=tuple(appfigures),
+        wikidata=wikidata,
     )

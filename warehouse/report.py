@@ -115,6 +115,7 @@ _VALUE_FORMATS: dict[str, Callable[[float | None], str]] = {
     "downloads_vs_competitor": units.growth,
     "dau_wow_growth": units.growth,
     "country_share": units.percent,
+    "interest_country_share": units.percent,
     "search_interest_week": units.human_count,
     "search_interest_ratio_vs_next": units.ratio,
 }
@@ -164,7 +165,7 @@ def _detail(row: dict, names: Mapping[str, str]) -> str:
     if figure in ("countries_rank_1", "countries_top_10"):
         store_chart = {"app_store": "iphone", "google_play": "android"}.get(row["store"] or "")
         return f"{labels.chart(row['store'], store_chart)} chart" if store_chart else detail
-    if figure == "country_share":
+    if figure in ("country_share", "interest_country_share"):
         return labels.country(detail, capital=True) if detail else ""
     if figure == "downloads_last_7d":
         return names.get(detail, detail)
@@ -261,14 +262,69 @@ def report_title(name: str, date: dt.date, vs_name: str) -> str:
 def format_text(
     report: pl.DataFrame, names: Mapping[str, str], date: dt.date, vs: str, note: str = ""
 ) -> str:
-    """The whole text report: title, headline paragraph, the note on downloads, the table."""
+    """The whole text report: title, headline paragraph, the note on downloads, the
+    table, and the top countries of downloads beside those of Wikipedia views."""
     product = report["product"][0]
     title = report_title(names.get(product, product), date, names.get(vs, vs))
     paragraph = textwrap.fill(headline(report, names, product), width=100)
     parts = [f"{title}\n{'=' * len(title)}", paragraph]
     if note:
         parts.append(textwrap.fill(note, width=100))
-    return "\n\n".join([*parts, format_report(report, names)])
+    header, rows, countries_note = top_countries(report)
+    countries = f"Top countries\n\n{units.text_table(header, rows, right_aligned={2, 4})}"
+    if countries_note:
+        countries += "\n" + textwrap.fill(countries_note, width=100)
+    return "\n\n".join([*parts, format_report(report, names), countries])
+
+
+def top_countries(report: pl.DataFrame) -> tuple[tuple[str, ...], list[tuple[str, ...]], str]:
+    """The product's top countries of downloads (to date, the report's country_share
+    rows) beside its top countries of Wikipedia views (the week of its search interest,
+    interest_country_share): a header, a row per place, and a note when the report has
+    no views by country."""
+
+    def places(figure: str) -> list[dict]:
+        return report.filter(pl.col("figure") == figure).sort("position").to_dicts()
+
+    downloads, views = places("country_share"), places("interest_country_share")
+    through = labels.day(downloads[0]["as_of"]) if downloads else units.MISSING
+    week = (
+        labels.day_range(views[0]["as_of"] - dt.timedelta(days=6), views[0]["as_of"])
+        if views
+        else units.MISSING
+    )
+    header = (
+        "#",
+        f"downloads to date ({through})",
+        "share",
+        f"Wikipedia views by country ({week})",
+        "share",
+    )
+
+    def cells(rows: list[dict], place: int) -> tuple[str, str]:
+        if place >= len(rows):
+            return "", ""
+        row = rows[place]
+        return labels.country(row["detail"], capital=True), units.percent(row["value"])
+
+    rows = [
+        (str(place + 1), *cells(downloads, place), *cells(views, place))
+        for place in range(max(len(downloads), len(views)))
+    ]
+    note = (
+        ""
+        if views
+        else "No Wikipedia views by country for the week: the product needs a wikidata item in"
+        " products.toml, and the week's files of Wikimedia's pageviews per country"
+        " (make import SOURCE=wikimedia_country)."
+    )
+    if views:
+        note = (
+            "Views by country: Wikimedia's published counts (above its release threshold),"
+            " every language edition of the product's article; shares of the views counted"
+            " by country."
+        )
+    return header, rows, note
 
 
 def estimates_note(con: duckdb.DuckDBPyConnection, date: dt.date) -> str:
@@ -488,6 +544,22 @@ def render_html(
         + "</tr>"
         for cells in table_rows(report, names)
     )
+    countries_header, countries_rows, countries_note = top_countries(report)
+    countries_html = (
+        "<h2>Where it was downloaded, and where it was read about</h2>\n<table class=places>"
+        f"<tr>{''.join(f'<th>{esc(name)}</th>' for name in countries_header)}</tr>\n"
+        + "\n".join(
+            "<tr>"
+            + "".join(
+                f"<td{' class=num' if index in (0, 2, 4) else ''}>{esc(cell)}</td>"
+                for index, cell in enumerate(cells)
+            )
+            + "</tr>"
+            for cells in countries_rows
+        )
+        + "</table>\n"
+        + (f"<p class=small>{esc(countries_note)}</p>" if countries_note else "")
+    )
     compared = ""
     if comparison:
         compared = (
@@ -516,6 +588,7 @@ def render_html(
 <section class=pictures>
 {figures}
 </section>
+{countries_html}
 <h2>Every figure</h2>
 <table><tr>{"".join(f"<th>{esc(name)}</th>" for name in _HEADER)}</tr>
 {rows}

@@ -211,7 +211,19 @@ DERIVED: tuple[Table, ...] = (
     Table(
         "products",
         "The tracked products of products.toml, reloaded on every build.",
-        (_PRODUCT_KEY, _PRODUCT_NAME, _CATEGORY),
+        (
+            _PRODUCT_KEY,
+            _PRODUCT_NAME,
+            _CATEGORY,
+            Column(
+                "wikidata",
+                pl.String(),
+                "the Wikidata item of the product's article ('Q115564437', products.toml"
+                " wikidata): its pageviews per country, in every language edition, are the"
+                " product's (search_interest, source wikimedia_country); null when not given",
+                nullable=True,
+            ),
+        ),
     ),
     Table(
         "tracked_products",
@@ -548,7 +560,34 @@ DERIVED: tuple[Table, ...] = (
                 "interest",
                 pl.Int64(),
                 "the day's interest summed over the product's terms, as the source counts"
-                " (wikimedia: pageviews)",
+                " (wikimedia: worldwide pageviews; wikimedia_country: the published counts of"
+                " every country, which sum to less than the worldwide views)",
+            ),
+            Column("terms", pl.Int64(), "how many distinct terms (articles) the sum covers"),
+        ),
+    ),
+    Table(
+        "search_interest_country_daily",
+        "A product's search interest each day in each country where the source counts by"
+        " country (wikimedia_country), summed over the language editions of its article;"
+        " a country whose count did not pass the release threshold that day has no row.",
+        (
+            _DAY,
+            replace(
+                _APPS_PRODUCT,
+                description="the tracked product the terms belong to (search_interest.product)",
+            ),
+            Column(
+                "country",
+                pl.String(),
+                "the readers' country, a lower-case ISO 3166-1 alpha-2 code",
+            ),
+            SEARCH_INTEREST.column("source"),
+            Column(
+                "interest",
+                pl.Int64(),
+                "the day's published views from the country, summed over the product's"
+                " terms (the language editions of its article)",
             ),
             Column("terms", pl.Int64(), "how many distinct terms (articles) the sum covers"),
         ),
@@ -566,7 +605,7 @@ DERIVED: tuple[Table, ...] = (
                 " countries_top_10, us_rank, us_rank_before_peak, us_rank_climb,"
                 " cumulative_downloads, downloads_milestone, share_last_7d, downloads_last_7d,"
                 " downloads_vs_competitor, dau_wow_growth, country_share,"
-                " search_interest_week, search_interest_ratio_vs_next",
+                " interest_country_share, search_interest_week, search_interest_ratio_vs_next",
             ),
             Column(
                 "store",
@@ -587,7 +626,8 @@ DERIVED: tuple[Table, ...] = (
                 "as_of",
                 pl.Date(),
                 "the day the value describes (p_date - 1 for downloads, the peak's day for"
-                " us_rank_climb); null when there is none",
+                " us_rank_climb, the week's last day p_date + 6 for search interest); null"
+                " when there is none",
                 nullable=True,
             ),
             Column(
@@ -601,7 +641,9 @@ DERIVED: tuple[Table, ...] = (
                 "position",
                 pl.Int32(),
                 "the row's order within its figure: the day of us_rank (1..7, 7 = p_date), a"
-                " country's place in country_share, 2 for p_vs's downloads_last_7d; else 1",
+                " country's place in country_share (by downloads to date) and"
+                " interest_country_share (by Wikipedia views per country in the week p_date"
+                " .. p_date + 6), 2 for p_vs's downloads_last_7d; else 1",
             ),
             Column(
                 "product",

@@ -19,6 +19,7 @@ from assets.sources import (
     itunes_lookup,
     play_console_installs,
     vendor_estimates,
+    wikimedia_country,
     wikimedia_pageviews,
 )
 from assets.sources.source import Archive, Source
@@ -27,6 +28,7 @@ SOURCES: tuple[Source, ...] = (
     apple_charts.SOURCE,
     google_play_charts.SOURCE,
     wikimedia_pageviews.SOURCE,
+    wikimedia_country.SOURCE,
     vendor_estimates.SOURCE,
     itunes_lookup.SOURCE,
     appfigures.SOURCE,

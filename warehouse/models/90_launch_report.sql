@@ -18,7 +18,10 @@
 -- that morning), downloads use the complete days through D - 1, and DAU the latest
 -- two settled days (estimates settle two days after the fact): D - 3 .. D - 2 against
 -- the same weekdays a week earlier, D - 10 .. D - 9. Search interest is the week
--- D .. D + 6. Figures are generic SQL over the warehouse tables, for any product.
+-- D .. D + 6, worldwide (source wikimedia) and by country (wikimedia_country: the
+-- countries whose readers viewed its articles most that week, beside the countries
+-- of its downloads). Figures are generic SQL over the warehouse tables, for any
+-- product.
 --
 --   SELECT * FROM launch_report('deepseek', DATE '2025-01-27', 'perplexity');
 CREATE OR REPLACE MACRO launch_report(p_product, p_date, p_vs) AS TABLE
@@ -269,6 +272,29 @@ top_countries AS (
     QUALIFY position <= 5
 ),
 
+-- The product's published views per country (every language edition) in the week of
+-- its search interest: its top 5 countries, each with its share of the views counted
+-- by country (a lower bound per country: counts below the release threshold are not
+-- published).
+country_interest AS (
+    SELECT i.country, sum(i.interest) AS interest
+    FROM search_interest_country_daily AS i
+    JOIN params AS p
+        ON i.product = p.product AND i.date BETWEEN p.report_date AND p.report_date + 6
+    WHERE i.source = 'wikimedia_country'
+    GROUP BY i.country
+),
+
+top_interest_countries AS (
+    SELECT
+        country,
+        interest,
+        interest / sum(interest) OVER () AS share,
+        row_number() OVER (ORDER BY interest DESC, country) AS position
+    FROM country_interest
+    QUALIFY position <= 5
+),
+
 week_interest AS (
     SELECT i.product, sum(i.interest) AS interest
     FROM search_interest_daily AS i
@@ -423,6 +449,12 @@ figures AS (
 
     UNION ALL
     SELECT
+        'interest_country_share', NULL, t.share, p.report_date + 6, t.country,
+        CAST(t.position AS INTEGER), p.product, NULL, NULL, NULL, NULL
+    FROM top_interest_countries AS t CROSS JOIN params AS p
+
+    UNION ALL
+    SELECT
         'search_interest_week', NULL, CAST(w.interest AS DOUBLE), p.report_date + 6,
         'wikimedia ' || strftime(p.report_date, '%Y-%m-%d') || '..'
         || strftime(p.report_date + 6, '%Y-%m-%d'),
@@ -455,8 +487,9 @@ figure_order AS (
             ('downloads_vs_competitor', 10),
             ('dau_wow_growth', 11),
             ('country_share', 12),
-            ('search_interest_week', 13),
-            ('search_interest_ratio_vs_next', 14)
+            ('interest_country_share', 13),
+            ('search_interest_week', 14),
+            ('search_interest_ratio_vs_next', 15)
     ) AS t (figure, ordinal)
 )
 

@@ -35,27 +35,12 @@ def pageview_responses(
 ) -> Iterator[RawResponse]:
     """Wikimedia per-article daily pageviews for (product, project, article) triples."""
     dates = list(dates)
-    worldwide = market.worldwide_downloads
     for product, project, article in articles:
-        series = worldwide.filter(pl.col("key") == product)
-        by_date = dict(zip(series["date"], series["downloads"], strict=True))
-        baseline = float(np.median(series["downloads"].head(7).to_numpy())) if len(series) else 0.0
-        reach = LANGUAGE_REACH.get(project.split(".")[0], 0.1)
-        # One generator per article, seeded from its name, keeps every file stable
-        # whatever subset of dates or articles is rendered.
-        rng = np.random.default_rng(list(f"{project}/{article}".encode()))
-        noise = rng.lognormal(0.0, 0.05, size=len(market.dates))
-        for t, date in enumerate(market.dates):
+        by_date = daily_views(market, product, project, article)
+        for date in market.dates:
             if date not in dates:
                 continue
-            # Drift of an established app is not news; a surge well above its usual level is.
-            surge = max(0.0, by_date.get(date, 0.0) - 1.3 * baseline)
-            weekday = 0.9 if date.weekday() >= 5 else 1.0
-            views = round(
-                (BASE_VIEWS.get(product, 1000) * weekday + READERS_PER_NEW_DOWNLOAD * surge)
-                * reach
-                * noise[t]
-            )
+            views = by_date[date]
             items = (
                 []
                 if views <= 0
@@ -78,3 +63,29 @@ def pageview_responses(
                 f"{project}__{quote(article, safe='')}.json",
                 dumps({"items": items}),
             )
+
+
+def daily_views(
+    market: SampleMarket, product: str, project: str, article: str
+) -> dict[dt.date, int]:
+    """An article's views (human readers, every platform) on each day of the sample
+    window: the steady audience of its edition, and readers sent by a surge."""
+    series = market.worldwide_downloads.filter(pl.col("key") == product)
+    by_date = dict(zip(series["date"], series["downloads"], strict=True))
+    baseline = float(np.median(series["downloads"].head(7).to_numpy())) if len(series) else 0.0
+    reach = LANGUAGE_REACH.get(project.split(".")[0], 0.1)
+    # One generator per article, seeded from its name, keeps every file stable
+    # whatever subset of dates or articles is rendered.
+    rng = np.random.default_rng(list(f"{project}/{article}".encode()))
+    noise = rng.lognormal(0.0, 0.05, size=len(market.dates))
+    views = {}
+    for t, date in enumerate(market.dates):
+        # Drift of an established app is not news; a surge well above its usual level is.
+        surge = max(0.0, by_date.get(date, 0.0) - 1.3 * baseline)
+        weekday = 0.9 if date.weekday() >= 5 else 1.0
+        views[date] = round(
+            (BASE_VIEWS.get(product, 1000) * weekday + READERS_PER_NEW_DOWNLOAD * surge)
+            * reach
+            * noise[t]
+        )
+    return views
