@@ -315,8 +315,8 @@ def top_countries(report: pl.DataFrame) -> tuple[tuple[str, ...], list[tuple[str
         ""
         if views
         else "No Wikipedia views by country for the week: the product needs a wikidata item in"
-        " products.toml, and the week's files of Wikimedia's pageviews per country"
-        " (make import SOURCE=wikimedia_country)."
+        " products.toml, and the week's files of Wikimedia's pageviews per country, imported"
+        " with make import (see the README)."
     )
     if views:
         note = (
