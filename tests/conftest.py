@@ -60,6 +60,14 @@ def write_lake(lake: Path, dataset: str, frame: pl.DataFrame) -> None:
 
 
 @pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """pytest-httpserver's one server of the session listens on 127.0.0.1: the HTTP
+    client's per-host settings in tests/test_http.py are keyed by that host, whichever
+    module starts the server first."""
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture(scope="session")
 def sample_window(tmp_path_factory) -> Path:
     """The whole sample window materialised once, through Dagster, for every storefront."""
     from assets.sample_market.calibration import WINDOW_END, WINDOW_START

@@ -20,11 +20,6 @@ from assets.live import live_client
 from pipelines.resources import chartwatch_from_env
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address():
-    return ("127.0.0.1", 0)
-
-
 def fast_client(**kw) -> HttpClient:
     """A client whose retries take milliseconds."""
     kw.setdefault("retries", 2)
