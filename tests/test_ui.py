@@ -241,10 +241,11 @@ def test_a_ui_backfill_fails_only_its_bad_day_reruns_it_from_failure_and_shows_t
     assert status == "COMPLETED_SUCCESS", runs
     assert all(r["status"] == "SUCCESS" for r in runs) and len(runs) <= 4, runs
     by_assets = {tuple(r["assets"]): r["days"] for r in runs}
-    # The lake re-parses only the failed day; the rank model's fit and the warehouse,
-    # which waited for the charts, all three.
+    # The lake re-parses only the failed day; the charts' coverage, the rank model's fit
+    # and the warehouse, which waited for the charts, all three.
     assert by_assets[("lake/chart_entries",)] == (BROKEN_DAY, BROKEN_DAY)
-    assert by_assets[("lake/model_parameters", "warehouse/duckdb")] == (DAYS[0], DAYS[-1])
+    waited = ("lake/chart_coverage", "lake/model_parameters", "warehouse/duckdb")
+    assert by_assets[waited] == (DAYS[0], DAYS[-1])
     assert ("reports/launch_pictures",) in by_assets
     assert not any(a.startswith("raw/") for r in runs for a in r["assets"])
     assert sorted(p.name for p in lake.iterdir()) == [f"date={d}" for d in DAYS]
