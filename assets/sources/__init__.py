@@ -16,6 +16,7 @@ from assets.sources import (
     app_store_connect_sales,
     appfigures,
     apple_charts,
+    apple_charts_deep,
     google_play_charts,
     google_play_scraper,
     itunes_lookup,
@@ -29,6 +30,7 @@ from warehouse.datasets import Dataset
 
 SOURCES: tuple[Source, ...] = (
     apple_charts.SOURCE,
+    apple_charts_deep.SOURCE,
     google_play_charts.SOURCE,
     wikimedia_pageviews.SOURCE,
     wikimedia_country.SOURCE,
