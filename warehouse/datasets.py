@@ -184,7 +184,8 @@ CHART_ENTRIES = Dataset(
         Column(
             "source",
             pl.String(),
-            "where the chart came from: apple_rss, itunes_rss (Apple's feeds),"
+            "where the chart came from: apple_rss, itunes_rss (Apple's feeds, 100 deep),"
+            " itunes_charts (Apple's 200-deep chart endpoint, whose charts win whole),"
             " google_play_import (a Play chart file of Chartwatch's shape),"
             " google_play_scraper (a google-play-scraper list)",
         ),
