@@ -33,7 +33,7 @@ from assets.rank_model import model
 from assets.raw import RawFileError
 from assets.resources import ChartwatchConfig
 from assets.schemas import APP_ESTIMATES, CHART_COVERAGE, CHART_ENTRIES, MODEL_CALIBRATION
-from assets.sources import feeding
+from assets.sources import feeding, rows_of
 from assets.sources.source import Day
 from assets.storage import PART_FILE, read_partitions, replace_partitions
 from warehouse import datasets
@@ -62,23 +62,12 @@ def from_sources(
     dataset: Dataset,
 ) -> Callable[[ChartwatchConfig, MarketClient, dt.date], pl.DataFrame]:
     """A day of a dataset parsed from the archives of the sources that feed it (the
-    registry: each source's ``feeds``). Where two sources give a row of the same grain
-    (an app's estimate of a day from a user's import and from a vendor), the one of
-    lower precedence is dropped: a user's own figures before a vendor's."""
-    feeds = [source.feeds[dataset.name] for source in feeding(dataset.name)]
+    registry: each source's ``feeds``), settled where two give rows of one key
+    (``assets.sources.rows_of``: a user's own figures before a vendor's, a chart whole
+    from one source)."""
 
     def build_day(config: ChartwatchConfig, market: MarketClient, date: dt.date) -> pl.DataFrame:
-        day = source_day(config, market, date)
-        frames = [(feed.precedence, feed.read(day)) for feed in feeds]
-        given = [(precedence, frame) for precedence, frame in frames if frame.height]
-        if len({precedence for precedence, _ in given}) <= 1:
-            # Nothing to settle (one source gave rows, as usually): no window over the day.
-            return pl.concat([frame for _, frame in frames])
-        rows = pl.concat(
-            [frame.with_columns(_precedence=pl.lit(precedence)) for precedence, frame in given]
-        )
-        first = pl.col("_precedence") == pl.col("_precedence").min().over(dataset.grain)
-        return rows.filter(first).drop("_precedence")
+        return rows_of(dataset, source_day(config, market, date))
 
     return build_day
 

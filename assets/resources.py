@@ -104,6 +104,14 @@ class ChartwatchConfig(dg.ConfigurableResource):
         description="CHARTWATCH_GENRES: App Store genre ids (e.g. 6007,6014) whose iPhone top"
         " free, paid and grossing charts are fetched too; empty = overall charts only.",
     )
+    deep_charts: bool = Field(
+        default=False,
+        description="CHARTWATCH_DEEP_CHARTS: true to fetch Apple's 200-deep iPhone top free,"
+        " paid and grossing charts (overall and of CHARTWATCH_GENRES) from the undocumented"
+        " iTunes charts endpoint (WebObjects/MZStoreServices.woa/ws/charts; ids only, named"
+        " by the Lookup API); where it holds a chart, it replaces the RSS feed's 100 whole."
+        " Off by default: Apple documents nothing of it.",
+    )
     http_timeout: float = Field(
         default=30.0,
         description="CHARTWATCH_HTTP_TIMEOUT: read timeout of live requests, seconds (connect: 5 s).",

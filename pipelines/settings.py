@@ -25,7 +25,7 @@ class Setting:
     field: str
     kind: type = str
     minimum: float | None = None  # for numbers: the smallest value allowed
-    expected: str = ""  # for numbers: what is allowed, for the error
+    expected: str = ""  # for numbers and booleans: what is allowed, for the error
     secret: bool = False  # never shown: the UI shows the variable's name instead
 
 
@@ -44,6 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTWATCH_CONTACT", "contact"),
     Setting("CHARTWATCH_LEGACY_FEEDS", "legacy_feeds"),
     Setting("CHARTWATCH_GENRES", "genres"),
+    Setting("CHARTWATCH_DEEP_CHARTS", "deep_charts", bool, expected="true or false (1 or 0)"),
     Setting("CHARTWATCH_HTTP_TIMEOUT", "http_timeout", float, 1e-9, "a number of seconds > 0"),
     Setting("CHARTWATCH_HTTP_RETRIES", "http_retries", int, 0, "a whole number >= 0"),
     Setting("CHARTWATCH_WAREHOUSE_WAIT", "warehouse_wait", float, 0, "a number of seconds >= 0"),
@@ -65,9 +66,20 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, obje
     return values
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
 def _typed(setting: Setting, raw: str) -> object:
     if setting.kind is str:
         return raw
+    if setting.kind is bool:
+        word = raw.strip().lower()
+        if word not in _TRUE + _FALSE:
+            raise InvalidSetting(
+                f"{setting.variable}={raw!r} is not {setting.expected}; fix it, or unset it"
+                " for the default"
+            )
+        return word in _TRUE
     try:
         value = setting.kind(raw.strip())
     except ValueError:

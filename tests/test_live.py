@@ -420,6 +420,163 @@ def test_a_genre_feed_that_answers_403_is_recorded_unavailable_not_a_failed_day(
     assert len(store.log) == asked
 
 
+DEEP_CHARTS = "/WebObjects/MZStoreServices.woa/ws/charts"
+
+
+def _deep_ids(chart_bodies: dict[str, bytes]) -> list[str]:
+    """200 App Store ids of the sample market's US charts (so the Lookup API knows
+    them), in another order than the RSS top free chart's."""
+    paid = json.loads(chart_bodies["/api/v2/us/apps/top-paid/100/apps.json"])
+    free = json.loads(chart_bodies["/api/v2/us/apps/top-free/100/apps.json"])
+    grossing = json.loads(chart_bodies["/us/rss/topgrossingapplications/limit=100/json"])
+    ids = [r["id"] for r in paid["feed"]["results"] + free["feed"]["results"][::-1]]
+    ids += [e["id"]["attributes"]["im:id"] for e in grossing["feed"]["entry"]]
+    ids = list(dict.fromkeys(ids))
+    assert len(ids) >= 200
+    return ids[:200]
+
+
+def test_deep_charts_replace_the_rss_charts_whole_and_their_apps_are_looked_up(
+    tmp_path, store, chart_bodies
+):
+    """With CHARTWATCH_DEEP_CHARTS on, Apple's 200-deep endpoint gives the iPhone charts
+    it serves, each whole (never ranks of two feeds); a genre it refuses with 403 is on
+    record as unavailable; the Lookup API names its apps."""
+    deep = _deep_ids(chart_bodies)
+    asked = []
+
+    def charts(request):
+        asked.append(dict(request.args))
+        if request.args["g"] != "36":
+            return Response("Forbidden", status=403)
+        order = {"FreeApplications": deep, "PaidApplications": deep[::-1]}
+        ids = order.get(request.args["name"], deep[100:] + deep[:100])
+        if request.args["name"] == "PaidApplications":  # ids as JSON numbers
+            # gb's is shorter than the RSS feed's 100: still the deep chart, whole.
+            ids = ids[:60] if request.args["cc"] == "gb" else ids
+            body = {"resultIds": [int(i) for i in ids]}
+        else:
+            body = {"resultIds": ids}
+        return Response(json.dumps(body), content_type="text/javascript; charset=utf-8")
+
+    store.expect_request(DEEP_CHARTS).respond_with_handler(charts)
+    legacy_genre = re.compile(r"^/[a-z]{2}/rss/top(free|paid|grossing)applications/.*genre=6014")
+    store.expect_request(legacy_genre).respond_with_data("Forbidden", status=403)
+    config = _config(tmp_path, store, deep_charts=True, genres="6014")
+
+    result = _materialize(config, TODAY)
+
+    assert result.success
+    assert {(a["cc"], a["g"], a["name"], a["limit"]) for a in asked} == {
+        (cc, g, name, "200")
+        for cc in COUNTRIES
+        for g in ("36", "6014")
+        for name in ("FreeApplications", "PaidApplications", "AppsByRevenue")
+    }
+    con = duckdb.connect(str(Path(config.data_dir) / "warehouse.duckdb"), read_only=True)
+    us_free = con.execute(
+        "SELECT rank, app_id, source FROM chart_entries WHERE date = ? AND country = 'us'"
+        " AND store = 'app_store' AND device = 'iphone' AND chart = 'top_free'"
+        " AND genre_id IS NULL ORDER BY rank",
+        [TODAY],
+    ).fetchall()
+    assert us_free == [(rank, app_id, "itunes_charts") for rank, app_id in enumerate(deep, 1)]
+    # Every overall iPhone chart is the deep one, whole: 200 ranks of one source.
+    charts_by_source = con.execute(
+        "SELECT country, chart, source, count(*), max(rank) FROM chart_entries"
+        " WHERE date = ? AND device = 'iphone' GROUP BY ALL ORDER BY ALL",
+        [TODAY],
+    ).fetchall()
+    assert charts_by_source == [
+        (cc, chart, "itunes_charts", depth, depth)
+        for cc in sorted(COUNTRIES)
+        for chart in ("top_free", "top_grossing", "top_paid")
+        for depth in [60 if (cc, chart) == ("gb", "top_paid") else 200]
+    ]
+    coverage = con.execute(
+        "SELECT chart, genre_id, status, depth, http_status, source FROM chart_coverage"
+        " WHERE date = ? AND country = 'us' AND device = 'iphone'"
+        " ORDER BY genre_id NULLS FIRST, chart",
+        [TODAY],
+    ).fetchall()
+    assert coverage == [
+        ("top_free", None, "served", 200, None, "itunes_charts"),
+        ("top_grossing", None, "served", 200, None, "itunes_charts"),
+        ("top_paid", None, "served", 200, None, "itunes_charts"),
+        ("top_free", "6014", "unavailable", None, 403, "itunes_charts"),
+        ("top_grossing", "6014", "unavailable", None, 403, "itunes_charts"),
+        ("top_paid", "6014", "unavailable", None, 403, "itunes_charts"),
+    ]
+    marker = (
+        Path(config.data_dir)
+        / "raw"
+        / "itunes_charts"
+        / f"date={TODAY}"
+        / "country=gb"
+        / "AppsByRevenue__genre-6014.json.unavailable"
+    )
+    assert json.loads(marker.read_text())["status"] == 403
+    # The deep charts' ids were asked of the Lookup API, and apps has their names.
+    looked_up = {
+        app_id
+        for request, _ in store.log
+        if request.path == "/lookup"
+        for app_id in request.args["id"].split(",")
+    }
+    assert set(deep) <= looked_up
+    named = con.execute(
+        "SELECT count(*) FROM apps WHERE store = 'app_store' AND name IS NOT NULL"
+        " AND app_id IN (SELECT unnest(?))",
+        [deep],
+    ).fetchone()[0]
+    assert named == 200
+
+
+def test_without_the_setting_nothing_is_asked_of_the_deep_endpoint(tmp_path, store):
+    from assets.sources.apple_charts_deep import fetch as deep_fetch
+
+    config = _config(tmp_path, store)
+    assert not config.deep_charts  # off by default: the endpoint is undocumented
+
+    result = _materialize(config, TODAY, [RAW_ASSETS["apple_charts_deep"]])
+
+    assert result.success
+    assert not [p for p in _paths(store) if p.startswith("/WebObjects")]
+    assert not (Path(config.data_dir) / "raw" / "itunes_charts").exists()
+    (note,) = deep_fetch.fetch_day(config, TODAY, client=None).notes
+    assert "CHARTWATCH_DEEP_CHARTS=1" in note
+
+
+def test_a_past_day_of_deep_charts_is_read_from_the_archive_never_fetched(
+    tmp_path, store, chart_bodies
+):
+    """A past day the deep archive lacks keeps the RSS charts (a note, not a failure);
+    an imported deep chart of it replaces the RSS chart whole."""
+    past = TODAY - dt.timedelta(days=4)
+    config = _config(tmp_path, store, countries="us", deep_charts=True)
+    rss = Path(config.data_dir) / "raw" / "itunes_rss" / f"date={past}" / "country=us"
+    rss.mkdir(parents=True)
+    body = chart_bodies["/us/rss/topgrossingapplications/limit=100/json"]
+    (rss / "topgrossingapplications.json").write_bytes(body)
+    deep = _deep_ids(chart_bodies)
+    imported = tmp_path / "AppsByRevenue.json"
+    imported.write_text(json.dumps({"resultIds": deep}), encoding="utf-8")
+    from assets.imports import import_files
+
+    import_files("itunes_charts", past, "us", [imported], Path(config.data_dir) / "raw")
+
+    result = _materialize(config, past, [*ingest_assets[:2], lake_assets[0]])
+
+    assert result.success
+    assert store.log == []  # a past day is never fetched
+    lake = pl.read_parquet(
+        Path(config.data_dir) / "lake" / "chart_entries" / f"date={past}" / "country=us"
+    )
+    grossing = lake.filter(chart="top_grossing").sort("rank")
+    assert grossing["app_id"].to_list() == deep
+    assert grossing["source"].unique().to_list() == ["itunes_charts"]
+
+
 def test_a_past_day_with_some_charts_says_which_it_lacks(tmp_path, store, chart_bodies):
     """A past day imported with only the legacy feed succeeds, and says that the iPhone
     top free and top paid charts are missing (not "already in the archive")."""

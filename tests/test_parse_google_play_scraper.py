@@ -160,9 +160,10 @@ def test_an_import_is_archived_under_its_chart_and_a_chart_of_chartwatchs_shape_
     import json
 
     from assets.imports import import_files
-    from assets.sources import google_play_charts, google_play_scraper
+    from assets.sources import google_play_charts, google_play_scraper, rows_of
     from assets.sources.source import Day
     from tests.test_parse_google_play import play_chart
+    from warehouse.datasets import CHART_ENTRIES as CHART_ENTRIES_DATASET
 
     raw = tmp_path / "raw"
     scraped = tmp_path / "topselling_free__APPLICATION.json"
@@ -181,7 +182,8 @@ def test_an_import_is_archived_under_its_chart_and_a_chart_of_chartwatchs_shape_
     assert not (tmp_path / "other").exists()
 
     # The same top free chart in Chartwatch's own shape: it is taken whole, the
-    # scraper's list of it is left out (not merged rank by rank).
+    # scraper's list of it is left out (not merged rank by rank); the scraper's
+    # grossing chart, which no other file holds, stays.
     own = tmp_path / "own" / "topselling_free.json"
     own.parent.mkdir()
     own.write_text(
@@ -189,13 +191,10 @@ def test_an_import_is_archived_under_its_chart_and_a_chart_of_chartwatchs_shape_
     )
     import_files(google_play_charts.ARCHIVE.name, DAY, "us", [own], raw)
     day = Day(DAY, raw, lambda store: ("us",), None, "import")
-    scraper_rows = google_play_scraper.SOURCE.feeds["chart_entries"]
-    assert scraper_rows.precedence == 1
-    assert scraper_rows.read(day).to_dicts() == [
-        entry("top_grossing", None, 1, TEMU),
-        entry("top_grossing", None, 2, MINECRAFT),
-    ]
-    charts = google_play_charts.SOURCE.feeds["chart_entries"].read(day)
+    assert google_play_scraper.SOURCE.feeds["chart_entries"].precedence == 1
+    charts = rows_of(CHART_ENTRIES_DATASET, day).sort("chart", "rank")
     assert charts.select("chart", "rank", "app_id", "source").rows() == [
-        ("top_free", 1, "com.openai.chatgpt", "google_play_import")
+        ("top_free", 1, "com.openai.chatgpt", "google_play_import"),
+        ("top_grossing", 1, TEMU["appId"], "google_play_scraper"),
+        ("top_grossing", 2, MINECRAFT["appId"], "google_play_scraper"),
     ]

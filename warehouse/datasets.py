@@ -92,6 +92,15 @@ class Dataset:
     storefronts: str = CONFIGURED
     sort_by: tuple[str, ...] = ()  # the order of rows inside a partition file
     notes: tuple[str, ...] = field(default=())  # more on its meaning, for the docs
+    # Where two sources give rows of one key, the rows of the lower precedence win
+    # (``Feed.precedence``); the key is the grain, unless the rows of a key must come
+    # whole from one source (a chart: never ranks of two feeds), which it names here.
+    settle_by: tuple[str, ...] = ()
+
+    @property
+    def settled_by(self) -> tuple[str, ...]:
+        """The key by which the rows of several sources are settled: by default the grain."""
+        return self.settle_by or self.grain
 
     @property
     def schema(self) -> pl.Schema:
@@ -175,7 +184,8 @@ CHART_ENTRIES = Dataset(
         Column(
             "source",
             pl.String(),
-            "where the chart came from: apple_rss, itunes_rss (Apple's feeds),"
+            "where the chart came from: apple_rss, itunes_rss (Apple's feeds, 100 deep),"
+            " itunes_charts (Apple's 200-deep chart endpoint, whose charts win whole),"
             " google_play_import (a Play chart file of Chartwatch's shape),"
             " google_play_scraper (a google-play-scraper list)",
         ),
@@ -201,6 +211,9 @@ CHART_ENTRIES = Dataset(
         ),
     ),
     sort_by=("store", "device", "chart", "genre_id", "rank"),
+    # A chart comes whole from one source: Apple's 200-deep charts before its RSS
+    # feeds' 100, a Play chart file of Chartwatch's shape before a scraper's list.
+    settle_by=("date", "country", "store", "device", "chart", "genre_id"),
 )
 
 CHART_COVERAGE = Dataset(
@@ -465,6 +478,15 @@ def markdown() -> str:
             f"- grain: {', '.join(dataset.grain)}",
             f"- partitions: {where[dataset.storefronts]}; rows ordered by"
             f" {', '.join(dataset.sort_by)}",
+            *(
+                [
+                    f"- where two sources give rows of one {', '.join(dataset.settle_by)},"
+                    " those of one source are kept whole (the source of lower precedence):"
+                    " rows of two sources are never mixed"
+                ]
+                if dataset.settle_by
+                else []
+            ),
             *(f"- {note}" for note in dataset.notes),
             "",
             *column_table(dataset.columns),

@@ -9,11 +9,14 @@ Pure, like the folders: importing the registry loads no Dagster.
 
 from __future__ import annotations
 
+import polars as pl
+
 from assets.sources import (
     app_store_connect_downloads,
     app_store_connect_sales,
     appfigures,
     apple_charts,
+    apple_charts_deep,
     google_play_charts,
     google_play_scraper,
     itunes_lookup,
@@ -22,10 +25,12 @@ from assets.sources import (
     wikimedia_country,
     wikimedia_pageviews,
 )
-from assets.sources.source import Archive, Source
+from assets.sources.source import Archive, Day, Source
+from warehouse.datasets import Dataset
 
 SOURCES: tuple[Source, ...] = (
     apple_charts.SOURCE,
+    apple_charts_deep.SOURCE,
     google_play_charts.SOURCE,
     wikimedia_pageviews.SOURCE,
     wikimedia_country.SOURCE,
@@ -51,3 +56,22 @@ def importable() -> dict[str, Archive]:
 def feeding(dataset: str) -> list[Source]:
     """The sources that give rows to a lake dataset, in the order of the registry."""
     return [s for s in SOURCES if dataset in s.feeds]
+
+
+def rows_of(dataset: Dataset, day: Day) -> pl.DataFrame:
+    """A day of a lake dataset, parsed from the archives of the sources that feed it.
+    Where two sources give rows of one key (``dataset.settled_by``: the grain, or for
+    chart_entries the chart), the rows of the lower ``Feed.precedence`` are kept and
+    the other's dropped: a user's own figures before a vendor's; a whole chart from
+    one source, never ranks of two feeds."""
+    feeds = [source.feeds[dataset.name] for source in feeding(dataset.name)]
+    frames = [(feed.precedence, feed.read(day)) for feed in feeds]
+    given = [(precedence, frame) for precedence, frame in frames if frame.height]
+    if len({precedence for precedence, _ in given}) <= 1:
+        # Nothing to settle (one source gave rows, as usually): no window over the day.
+        return pl.concat([frame for _, frame in frames])
+    rows = pl.concat(
+        [frame.with_columns(_precedence=pl.lit(precedence)) for precedence, frame in given]
+    )
+    first = pl.col("_precedence") == pl.col("_precedence").min().over(dataset.settled_by)
+    return rows.filter(first).drop("_precedence")

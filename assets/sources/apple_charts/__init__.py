@@ -75,5 +75,10 @@ SOURCE = Source(
     render=lambda market, config, dates: render.apple_chart_responses(
         market, dates, config.countries_for("app_store")
     ),
-    feeds={"chart_entries": Feed(_chart_entries), "chart_coverage": Feed(_unavailable)},
+    # After Apple's 200-deep charts (apple_charts_deep, precedence 0): where both hold a
+    # chart, it comes whole from the deeper one (chart_entries settles by chart).
+    feeds={
+        "chart_entries": Feed(_chart_entries, precedence=1),
+        "chart_coverage": Feed(_unavailable, precedence=1),
+    },
 )

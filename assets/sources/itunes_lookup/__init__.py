@@ -30,5 +30,5 @@ SOURCE = Source(
     fetch=fetch.fetch_day,
     render=_render,
     feeds={"app_metadata": Feed(_app_metadata)},
-    reads=("apple_charts",),
+    reads=fetch.CHART_SOURCES,
 )

@@ -1,7 +1,8 @@
 """iTunes Lookup, live and sample: which apps to look up on a day, where, and the
 check a fetched body must pass before it is archived.
 
-The apps are those of the day's App Store charts (Apple's feeds in the archive).
+The apps are those of the day's App Store charts (Apple's feeds and its 200-deep
+charts in the archive).
 Each app is looked up once a day, in one storefront: the US when it charts
 there, else the first storefront (by code) where it charts, since the Lookup API
 answers nothing for an app not sold in the storefront asked. Ids go in batches of
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from assets.resources import ChartwatchConfig
 
 PREFERRED_STOREFRONT = "us"
+# The sources whose App Store charts name the apps to look up: Apple's RSS feeds and
+# its 200-deep charts (ids only: the Lookup is where their names come from).
+CHART_SOURCES = ("apple_charts", "apple_charts_deep")
 
 
 def lookup_plan(chart_entries: pl.DataFrame) -> dict[str, list[str]]:
@@ -78,15 +82,18 @@ def validate_lookup(response: RawResponse) -> None:
 
 def lookup_plan_of_day(config: ChartwatchConfig, date: dt.date) -> dict[str, list[str]]:
     """Storefront -> App Store ids to look up, from the day's App Store charts in the
-    raw archive (read with Apple's own parser). Reading the archive, not the lake,
-    keeps the listings independent of the lake's checks: a chart day that fails them
-    does not hold the listings back, and re-running it re-runs no extraction. A chart
-    file its parser cannot read leaves the day without lookups (the lake reports it)."""
-    from assets.sources import apple_charts
+    raw archive (read with the chart sources' own parsers: CHART_SOURCES, through the
+    registry). Reading the archive, not the lake, keeps the listings independent of
+    the lake's checks: a chart day that fails them does not hold the listings back, and
+    re-running it re-runs no extraction. A chart file its parser cannot read leaves the
+    day without lookups (the lake reports it)."""
+    from assets.sources import source
 
     day = Day(date, config.raw_dir, config.countries_for, ProductCatalog(Path(), ()), "")
     try:
-        charts = apple_charts.SOURCE.feeds["chart_entries"].read(day)
+        charts = pl.concat(
+            [source(name).feeds["chart_entries"].read(day) for name in CHART_SOURCES]
+        )
     except RawFileError:
         return {}
     return lookup_plan(charts)
