@@ -40,7 +40,7 @@ from assets.raw import (
     response_batch,
 )
 from assets.sources import importable
-from assets.sources.importing import Importer, Span, import_problem
+from assets.sources.importing import SPAN_HINT, Importer, Span, import_problem
 from warehouse.datasets import WORLDWIDE
 from warehouse.errors import InvalidSetting
 
@@ -142,7 +142,9 @@ def _import_spans(
         try:
             span = importer.span(path.name, body)
         except RawFileError as error:
-            raise import_problem(source, date, country, str(path), error.problem) from error
+            raise import_problem(
+                source, date, country, str(path), error.problem, SPAN_HINT
+            ) from error
         _check_given(source, date, country, path, span)
         if window is not None:
             window(span.days[0], span.days[-1])
@@ -157,7 +159,7 @@ def _import_spans(
         try:
             importer.parse(response_batch(response))
         except RawFileError as error:
-            raise import_problem(source, last, None, str(path), error.problem) from error
+            raise import_problem(source, last, None, str(path), error.problem, SPAN_HINT) from error
         checked.append((path, response, span))
     for path, response, _ in checked:
         held = partition_dir(raw_root, source, response.date, WORLDWIDE) / response.item
@@ -180,7 +182,9 @@ def _check_given(
 ) -> None:
     """The DATE and COUNTRY a user gave must be ones the file holds."""
     if not span.days:
-        raise import_problem(source, date, country, str(path), "the file holds no day's rows")
+        raise import_problem(
+            source, date, country, str(path), "the file holds no day's rows", SPAN_HINT
+        )
     held = f"{span.days[0]}" + (f" to {span.days[-1]}" if len(span.days) > 1 else "")
     if date is not None and date not in span.days:
         raise import_problem(
@@ -189,6 +193,7 @@ def _check_given(
             country,
             str(path),
             f"the file holds {held}, not {date}; import it without DATE (the file says its days)",
+            SPAN_HINT,
         )
     if country is not None and country not in span.countries:
         shown = ", ".join(span.countries[:10]) + (" ..." if len(span.countries) > 10 else "")
@@ -199,4 +204,5 @@ def _check_given(
             str(path),
             f"the file has no rows for country {country} (it holds {shown or 'none'});"
             " import it without COUNTRY (the file says its countries)",
+            SPAN_HINT,
         )

@@ -67,17 +67,28 @@ def document(body: bytes, source: str, date: dt.date, country: str, path: str) -
     return value if isinstance(value, dict) else {}
 
 
+SPAN_HINT = (
+    "give only FILES (the file says its own days and countries) of the documented shape"
+    " (docs/raw-formats.md); nothing was archived"
+)
+
+
 def import_problem(
-    source: str, date: dt.date, country: str, path: str, problem: str
+    source: str,
+    date: dt.date | None,
+    country: str | None,
+    path: str,
+    problem: str,
+    hint: str = "import it under the DATE and COUNTRY it describes, with a documented name"
+    " (docs/raw-formats.md); nothing was archived",
 ) -> RawFileError:
     return RawFileError(
         source=source,
-        date=date,
-        country=country,
+        date=date if date is not None else "(the file's)",
+        country=country if country is not None else "(the file's)",
         path=path,
         problem=problem,
-        hint="import it under the DATE and COUNTRY it describes, with a documented name"
-        " (docs/raw-formats.md); nothing was archived",
+        hint=hint,
     )
 
 
