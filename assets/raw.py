@@ -266,51 +266,27 @@ def decode_body(body: bytes, source: str, date, country: str | None, path: str) 
     """A body's text: gunzipped if gzipped (App Store Connect reports), decoded as
     UTF-16 if it starts with a UTF-16 byte-order mark (Play Console reports), else
     UTF-8; RawFileError naming the file when it is none of these."""
+
+    def bad(problem: str) -> RawFileError:
+        return RawFileError(source=source, date=date, country=country, path=path, problem=problem)
+
     if body.startswith(_GZIP):
         try:
             unpacker = zlib.decompressobj(wbits=31)
             unpacked = unpacker.decompress(body, MAX_UNPACKED)
             if unpacker.unconsumed_tail:
-                raise RawFileError(
-                    source=source,
-                    date=date,
-                    country=country,
-                    path=path,
-                    problem=f"gzipped, and more than {MAX_UNPACKED >> 30} GB unpacked",
-                )
+                raise bad(f"gzipped, and more than {MAX_UNPACKED >> 30} GB unpacked")
             if not unpacker.eof:
                 raise EOFError("it ends before the end of its compressed data")
             body = unpacked if not unpacker.unused_data else gzip.decompress(body)
         except (zlib.error, EOFError, OSError) as exc:
-            raise RawFileError(
-                source=source,
-                date=date,
-                country=country,
-                path=path,
-                problem=f"a gzip file that cannot be unpacked ({exc})",
-            ) from exc
-    if body.startswith(_UTF16_BOMS):
-        try:
-            return body.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise RawFileError(
-                source=source,
-                date=date,
-                country=country,
-                path=path,
-                problem=f"UTF-16 text with a bad character ({exc.reason} at byte {exc.start})",
-            ) from exc
-    return _require_utf8(body, source, date, country, path)
-
-
-def _require_utf8(body: bytes, source: str, date, country: str | None, path: str) -> str:
+            raise bad(f"a gzip file that cannot be unpacked ({exc})") from exc
     try:
+        if body.startswith(_UTF16_BOMS):
+            return body.decode("utf-16")
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RawFileError(
-            source=source,
-            date=date,
-            country=country,
-            path=path,
-            problem=f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-        ) from exc
+        kind = (
+            "UTF-16 text with a bad character" if body.startswith(_UTF16_BOMS) else "not UTF-8 text"
+        )
+        raise bad(f"{kind} ({exc.reason} at byte {exc.start})") from exc
