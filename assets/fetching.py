@@ -118,8 +118,7 @@ def fetch_and_archive(
 ) -> FetchReport:
     """Fetch what the archive lacks, check it, archive the good, quarantine the bad."""
     held, missing = split_by_archive(requests, raw_root)
-    report = FetchReport(already_archived=[r for r in held if not _marked(raw_root, r)])
-    report.unavailable = [r for r in held if _marked(raw_root, r)]
+    report = _held_report(raw_root, held)
 
     def one(request: Request) -> tuple[str, Request, object]:
         try:
@@ -169,6 +168,26 @@ def unavailable_marker(request: Request, status: int | None) -> RawResponse:
 def _marked(raw_root: Path, request: Request) -> bool:
     folder = partition_dir(raw_root, request.source, request.date, request.country)
     return (folder / (request.item + UNAVAILABLE)).exists()
+
+
+def _held_report(raw_root: Path, held: list[Request]) -> FetchReport:
+    """The requests the archive holds: archived, or recorded as unavailable."""
+    marked = [_marked(raw_root, r) for r in held]
+    return FetchReport(
+        already_archived=[r for r, m in zip(held, marked, strict=True) if not m],
+        unavailable=[r for r, m in zip(held, marked, strict=True) if m],
+    )
+
+
+def from_archive(raw_root: Path, requests: list[Request]) -> tuple[FetchReport, list[str]]:
+    """A past day of a source that is a snapshot (it cannot be fetched later): what the
+    archive holds of each request, what a storefront holding some of them lacks
+    (``lacking``), and the storefronts that hold none (for the caller to judge)."""
+    held, missing = split_by_archive(requests, raw_root)
+    report = _held_report(raw_root, held)
+    having = {r.country for r in held}
+    report.lacking = [r for r in missing if r.country in having]
+    return report, sorted({r.country for r in missing} - having)
 
 
 def split_by_archive(

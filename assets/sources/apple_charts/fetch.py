@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from assets.resources import ChartwatchConfig
 
 from assets import live
-from assets.fetching import Failure, FetchReport, Request, fetch_and_archive, split_by_archive
-from assets.raw import RawFileError, RawResponse, partition_dir, response_batch
+from assets.fetching import Failure, FetchReport, Request, fetch_and_archive, from_archive
+from assets.raw import RawFileError, RawResponse, response_batch
 from assets.sources.apple_charts.parse import (
     CURRENT_RSS,
     CURRENT_RSS_CHARTS,
@@ -155,15 +155,8 @@ def _from_archive_only(
     configured chart, and what it lacks. A storefront with none of its charts is lost
     (a failure saying how to import it); one with some is reported with the charts it
     lacks (``lacking``), which stay absent from chart_coverage."""
-    report = FetchReport()
-    held, missing = split_by_archive(requests, config.raw_dir)
-    for request in held:
-        folder = partition_dir(config.raw_dir, request.source, date, request.country)
-        marked = not (folder / request.item).exists()
-        (report.unavailable if marked else report.already_archived).append(request)
-    having = {r.country for r in held}
-    report.lacking = [r for r in missing if r.country in having]
-    for country in sorted({r.country for r in missing} - having):
+    report, lost = from_archive(config.raw_dir, requests)
+    for country in lost:
         first = next(r for r in requests if r.country == country)
         report.failures.append(
             Failure(

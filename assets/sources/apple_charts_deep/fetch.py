@@ -24,8 +24,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from assets import live
-from assets.fetching import FetchReport, Request, fetch_and_archive, split_by_archive
-from assets.raw import RawResponse, partition_dir, response_batch
+from assets.fetching import FetchReport, Request, fetch_and_archive, from_archive
+from assets.raw import RawResponse, response_batch
 from assets.sources.apple_charts_deep.parse import CHARTS, OVERALL_GENRE, RAW_SOURCE, parse_charts
 
 if TYPE_CHECKING:
@@ -113,14 +113,7 @@ def _from_archive_only(
     with some of them is reported with the ones it lacks (``lacking``); one with none
     is not a failure (its charts come from apple_charts' feeds, 100 deep): a note says
     how to import them."""
-    report = FetchReport()
-    held, missing = split_by_archive(requests, config.raw_dir)
-    for request in held:
-        folder = partition_dir(config.raw_dir, request.source, date, request.country)
-        marked = not (folder / request.item).exists()
-        (report.unavailable if marked else report.already_archived).append(request)
-    having = {r.country for r in held}
-    report.lacking = [r for r in missing if r.country in having]
-    if {r.country for r in missing} - having:
+    report, lost = from_archive(config.raw_dir, requests)
+    if lost:
         report.notes.append(NO_HISTORY)
     return report
