@@ -213,14 +213,14 @@ CHART_ENTRIES = Dataset(
     sort_by=("store", "device", "chart", "genre_id", "rank"),
     # A chart comes whole from one source: Apple's 200-deep charts before its RSS
     # feeds' 100, a Play chart file of Chartwatch's shape before a scraper's list.
-    settle_by=("date", "country", "store", "device", "chart", "genre_id"),
+    settle_by=tuple(_CHART),
 )
 
 CHART_COVERAGE = Dataset(
     name="chart_coverage",
     row="date, country, store, device, chart and genre_id: whether the chart was served,"
     " and how deep",
-    grain=("date", "country", "store", "device", "chart", "genre_id"),
+    grain=tuple(_CHART),
     columns=(
         _date(),
         _country(),
