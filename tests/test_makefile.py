@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -15,8 +16,18 @@ import pytest
 from tests.conftest import REPO
 
 
+def _user_variables() -> set[str]:
+    """The Makefile's USER_VARIABLES: `make test` exports them (with their defaults) to
+    pytest, and a make run by a test must not take them as a person's settings."""
+    text = (REPO / "Makefile").read_text(encoding="utf-8")
+    listed = re.search(r"^USER_VARIABLES := ((?:.*\\\n)*.*)$", text, re.MULTILINE).group(1)
+    return set(listed.replace("\\\n", " ").split()) - {"PYTHON"}
+
+
 def _make(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("CHARTWATCH_", "MAKE"))}
+    for name in _user_variables():
+        base.pop(name, None)
     base.pop("MFLAGS", None)
     base.update(
         CHARTWATCH_DATA_DIR=str(tmp_path / "data"),
