@@ -12,6 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
 PORT ?= 3000
+S3_PORT ?= 9000
 START ?= 2025-01-01
 END ?= 2025-02-09
 PRODUCT ?= deepseek
@@ -32,12 +33,12 @@ endif
 # text is taken literally ($(value ...): not even make expands it), exported (when
 # set), and each recipe passes it as one quoted argument ("$$START"). The programs
 # check it.
-USER_VARIABLES := PORT START END PRODUCT DATE VS FORMAT SHOTS ASSET SOURCE COUNTRY FILES Q \
+USER_VARIABLES := PORT S3_PORT START END PRODUCT DATE VS FORMAT SHOTS ASSET SOURCE COUNTRY FILES Q \
 	FAILED QUICK PYTHON CHARTWATCH_DATA_DIR CHARTWATCH_ESTIMATES DAGSTER_HOME
 $(foreach name,$(USER_VARIABLES),$(if $(filter undefined,$(origin $(name))),,\
 	$(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
-.PHONY: install instance demo test faults ui ui-screenshot backfill report import sql products coverage bench backtest lint format clean
+.PHONY: install instance demo test faults scaleout-test s3-local ui ui-screenshot backfill report import sql products coverage bench backtest lint format clean
 
 install: $(VENV)/.installed
 
@@ -74,6 +75,15 @@ test: install
 # must converge to a clean run's data.
 faults: install
 	$(RUN) -m pytest -q --faults tests/faults
+
+# The scale-out suite (docs/deploy.md): the pipeline with its data on an S3 server
+# (moto, on 127.0.0.1) builds the warehouse a local folder builds.
+scaleout-test: install
+	$(RUN) -m pytest -q --scaleout tests/scaleout
+
+# An S3 server in memory on 127.0.0.1 (S3_PORT=9000), to try CHARTWATCH_DATA_DIR=s3://...
+s3-local: install
+	$(RUN) -m pipelines.s3local --port "$$S3_PORT"
 
 ui: install instance
 	$(RUN) -m pipelines.ui -w workspace.yaml -h 127.0.0.1 -p "$$PORT"

@@ -35,9 +35,10 @@ from assets.resources import ChartwatchConfig
 from assets.schemas import APP_ESTIMATES, CHART_COVERAGE, CHART_ENTRIES, MODEL_CALIBRATION
 from assets.sources import feeding, rows_of
 from assets.sources.source import Day
-from assets.storage import PART_FILE, read_partitions, replace_partitions
+from assets.storage import day_files, read_partitions, replace_partitions
 from warehouse import datasets
 from warehouse.datasets import APP_STORE_ONLY, WORLDWIDE_AND_CONFIGURED, WORLDWIDE_ONLY, Dataset
+from warehouse.objects import polars_options, uri
 from warehouse.products import read_products
 from warehouse.progress import Progress
 from warehouse.units import human_bytes, plural
@@ -168,10 +169,19 @@ def _days_text(days: list[dt.date], shown: int = 5) -> str:
 
 def _rows_on(dataset_dir: Path, date: dt.date) -> int | None:
     """Rows the lake holds for a day (from the Parquet footers); None if it has none."""
-    files = list((dataset_dir / f"date={date}").glob(f"country=*/{PART_FILE}"))
+    files = day_files(dataset_dir, str(date))
     if not files:
         return None
-    return pl.scan_parquet(files, hive_partitioning=False).select(pl.len()).collect().item()
+    return (
+        pl.scan_parquet(
+            [uri(path) for path in files],
+            hive_partitioning=False,
+            storage_options=polars_options(files[0]),
+        )
+        .select(pl.len())
+        .collect()
+        .item()
+    )
 
 
 def _top_of(filters: dict[str, object], by: str, descending: bool = False):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import os
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ import polars as pl
 from assets.schemas import RAW_BATCH
 from assets.storage import folder_lock, remove_leftovers, write_new_file
 from warehouse.errors import ChartwatchError
+from warehouse.objects import files_under, is_remote, read_all, write_all
 
 
 class RawFileError(ChartwatchError, ValueError):
@@ -86,10 +86,14 @@ def archive(raw_root: Path, response: RawResponse) -> bool:
     The write holds the partition folder's lock, so two runs archiving the same
     response never both write it (create-only); a temporary file of this item left by
     a writer that died is removed first. A file already archived is compared without
-    the lock: archived files only ever appear whole (a rename) and never change.
+    the lock: archived files only ever appear whole (a rename) and never change. On an
+    object store the write is one create-only PUT (``If-None-Match: *``): of two
+    writers, one creates the object and the other finds it there.
     """
     folder = partition_dir(raw_root, response.source, response.date, response.country)
     path = folder / response.item
+    if is_remote(path):
+        return archive_remote([response], raw_root)[0]
     if path.exists():
         return _unchanged(response, path)
     with folder_lock(folder):
@@ -103,15 +107,38 @@ def archive(raw_root: Path, response: RawResponse) -> bool:
 def _unchanged(response: RawResponse, path: Path) -> bool:
     if path.read_bytes() == response.body:
         return False
-    raise RawArchiveConflict(
+    raise _conflict(response, path)
+
+
+def _conflict(response: RawResponse, path: Path) -> RawArchiveConflict:
+    return RawArchiveConflict(
         f"{response.source} raw file {path} already exists with different contents; the raw"
         " archive is never rewritten. Move the existing file aside if you really mean to"
         " replace this response, then materialise again."
     )
 
 
+def archive_remote(responses: list[RawResponse], raw_root: Path) -> list[bool]:
+    """``archive`` on an object store, many responses at once (concurrent create-only
+    PUTs); an object that was there already is compared with the response."""
+    paths = [partition_dir(raw_root, r.source, r.date, r.country) / r.item for r in responses]
+    created = write_all(
+        {path: r.body for path, r in zip(paths, responses, strict=True)}, create_only=True
+    )
+    there = [i for i, new in enumerate(created) if not new]
+    for i, body in zip(there, read_all(paths[i] for i in there), strict=True):
+        if body != responses[i].body:
+            raise _conflict(responses[i], paths[i])
+    return created
+
+
 def archive_all(raw_root: Path, responses: Iterable[RawResponse]) -> tuple[int, int, int]:
     """Archive many responses; returns (files written, files unchanged, bytes written)."""
+    if is_remote(raw_root):
+        responses = list(responses)
+        created = archive_remote(responses, raw_root) if responses else []
+        nbytes = sum(len(r.body) for r, new in zip(responses, created, strict=True) if new)
+        return sum(created), len(created) - sum(created), nbytes
     written = unchanged = nbytes = 0
     for response in responses:
         if archive(raw_root, response):
@@ -178,36 +205,46 @@ def list_files(
     wanted = set(countries) if countries is not None else None
     found: list[tuple[dt.date, str, Path]] = []
     for date in dates:
-        day_dir = raw_root / source / f"date={date.isoformat()}"
-        if not day_dir.is_dir():
-            continue
-        for country_dir in sorted(day_dir.iterdir()):
-            if not country_dir.name.startswith("country="):
+        for path in _day_listing(raw_root / source / f"date={date.isoformat()}"):
+            country_dir = path.parent
+            if not country_dir.name.startswith("country=") or path.name.startswith("."):
                 continue
             country = country_dir.name.removeprefix("country=")
             if wanted is not None and country not in wanted:
                 continue
-            for path in sorted(country_dir.iterdir()):
-                if path.name.startswith("."):
-                    continue
-                if path.name.endswith(REF):
-                    if path.name.removesuffix(REF).endswith(suffix):
-                        found.append((date, country, _referenced(raw_root / source, path)))
-                elif path.name.endswith(suffix):
-                    found.append((date, country, path))
+            if path.name.endswith(REF):
+                if path.name.removesuffix(REF).endswith(suffix):
+                    found.append((date, country, _referenced(raw_root / source, path)))
+            elif path.name.endswith(suffix):
+                found.append((date, country, path))
     return found
+
+
+def _day_listing(day_dir: Path) -> list[Path]:
+    """The files of a day's country folders, sorted (folders by name, then files). On
+    an object store one listing of the day."""
+    if is_remote(day_dir):
+        return [path for path in files_under(day_dir) if path.parent.parent == day_dir]
+    if not day_dir.is_dir():
+        return []
+    return [
+        path
+        for country_dir in sorted(day_dir.iterdir())
+        if country_dir.name.startswith("country=")
+        for path in sorted(country_dir.iterdir())
+    ]
 
 
 def _referenced(source_dir: Path, ref: Path) -> Path:
     """The archived file a ref names (a path below the source's folder)."""
     target = ref.read_text(encoding="utf-8").strip()
-    path = (source_dir / target).resolve()
+    path = source_dir / target if is_remote(source_dir) else (source_dir / target).resolve()
     if not target or ".." in Path(target).parts or not path.is_file():
         raise RawFileError(
             source=source_dir.name,
             date=ref.parent.parent.name.removeprefix("date="),
             country=ref.parent.name.removeprefix("country="),
-            path=os.fspath(ref),
+            path=str(ref),
             problem=f"the ref names {target!r}, which is not an archived file of the source",
             hint="import the file it stands for again (make import), which restores it",
         )
@@ -216,14 +253,14 @@ def _referenced(source_dir: Path, ref: Path) -> Path:
 
 def read_batch(source: str, files: list[tuple[dt.date, str, Path]]) -> pl.DataFrame:
     """Read archived files into a RAW_BATCH frame (one row per file, body as text)."""
-    data = [path.read_bytes() for _, _, path in files]
+    data = read_all(path for _, _, path in files)
     try:
         # Polars checks the UTF-8 of every body at once, without a Python str per file.
         bodies = pl.Series("body", data, dtype=pl.Binary).cast(pl.String)
     except pl.exceptions.PolarsError:
         # Some body is gzipped, UTF-16 or not text: decode each (or name the bad one).
         texts = [
-            decode_body(body, source, date, country, os.fspath(path))
+            decode_body(body, source, date, country, str(path))
             for (date, country, path), body in zip(files, data, strict=True)
         ]
         bodies = pl.Series("body", texts, dtype=pl.String)
@@ -232,7 +269,7 @@ def read_batch(source: str, files: list[tuple[dt.date, str, Path]]) -> pl.DataFr
             "date": [f[0] for f in files],
             "country": [f[1] for f in files],
             "item": [f[2].name.rsplit(".", 1)[0] for f in files],
-            "path": [os.fspath(f[2]) for f in files],
+            "path": [str(f[2]) for f in files],
             "body": bodies,
         },
         schema=RAW_BATCH,

@@ -18,6 +18,7 @@ from assets.sources.apple_charts.parse import LEGACY_FEED_NAME
 from assets.storefronts import APP_STORE_COUNTRIES, GOOGLE_PLAY_COUNTRIES, parse_country_list
 from warehouse.build import DEFAULT_MEMORY_LIMIT, check_memory_limit
 from warehouse.errors import InvalidSetting
+from warehouse.objects import check_reachable, data_root, is_remote
 
 SOURCES = ("sample", "live")
 # CHARTWATCH_ESTIMATES: which downloads the warehouse uses (see assets/rank_model/model.py).
@@ -58,7 +59,15 @@ class ChartwatchConfig(dg.ConfigurableResource):
     )
     data_dir: str = Field(
         default="data",
-        description="CHARTWATCH_DATA_DIR: root of the raw archive, lake and warehouse.",
+        description="CHARTWATCH_DATA_DIR: root of the raw archive, lake, quarantine and"
+        " reports: a local folder, or s3://bucket/prefix on any S3-compatible store (its"
+        " endpoint and keys from the standard AWS_* variables).",
+    )
+    warehouse: str = Field(
+        default="",
+        description="CHARTWATCH_WAREHOUSE: the DuckDB warehouse file (always on a local disk);"
+        " empty = warehouse.duckdb in a local CHARTWATCH_DATA_DIR, or for an s3:// one"
+        " .chartwatch/<bucket>/<prefix>/warehouse.duckdb in the current folder.",
     )
     products_file: str = Field(
         default="products.toml",
@@ -152,6 +161,13 @@ class ChartwatchConfig(dg.ConfigurableResource):
         self.check()
 
     def check(self) -> None:
+        root = self.root  # an unknown scheme or a bad bucket name fails here
+        if is_remote(self.warehouse):
+            raise InvalidSetting(
+                f"CHARTWATCH_WAREHOUSE={self.warehouse!r}: the DuckDB warehouse is a file on a"
+                " local disk; give a local path (the lake can be on S3)"
+            )
+        check_reachable(root)
         if self.source not in SOURCES:
             raise InvalidSetting(
                 f"CHARTWATCH_SOURCE={self.source!r} is not a known source; use one of "
@@ -225,7 +241,8 @@ class ChartwatchConfig(dg.ConfigurableResource):
 
     @property
     def root(self) -> Path:
-        return Path(self.data_dir)
+        """The data folder: a Path, or for s3:// a UPath with the same operations."""
+        return data_root(self.data_dir)
 
     @property
     def raw_dir(self) -> Path:
@@ -237,7 +254,12 @@ class ChartwatchConfig(dg.ConfigurableResource):
 
     @property
     def warehouse_path(self) -> Path:
-        return self.root / "warehouse.duckdb"
+        if self.warehouse:
+            return Path(self.warehouse)
+        root = self.root
+        if is_remote(root):
+            return Path(".chartwatch", str(root).partition("://")[2], "warehouse.duckdb")
+        return root / "warehouse.duckdb"
 
     @property
     def products_path(self) -> Path:

@@ -10,12 +10,20 @@ on the folder it writes (a lake day: its ``date=`` folder), which the system
 releases when the process ends, however it ends. So a temporary file found under
 the lock is a leftover of a writer that died, and the write removes it: crashes
 leave no litter behind the next write of the same file or day.
+
+On an object store (CHARTWATCH_DATA_DIR=s3://..., ``assets/objects.py``) there are
+no temporary files, renames or locks: one PUT replaces an object atomically, so a
+file or a lake partition is written in one request, a reader sees the old object or
+the new one, and a writer that dies leaves nothing behind. Two writers of the same
+lake day write the same rows (a day is derived from the append-only archive), so the
+last PUT of each partition wins without harm.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import os
 import tempfile
 import uuid
@@ -26,6 +34,7 @@ import polars as pl
 
 from warehouse.errors import DiskFull, is_disk_full
 from warehouse.failpoints import failpoint
+from warehouse.objects import files_under, is_remote, read_parquet_files, write_all
 
 PART_FILE = "part-0.parquet"
 # The temporary file of a lake partition: .part-0.parquet.<token>.tmp
@@ -38,8 +47,12 @@ def folder_lock(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``folder`` (created if missing) until the block ends.
 
     The lock is on the folder's own descriptor: no lock file to leave behind, and
-    the system drops it when the holder dies.
+    the system drops it when the holder dies. An object store has no locks (nor needs
+    them: see the module's docstring).
     """
+    if is_remote(folder):
+        yield
+        return
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -62,6 +75,8 @@ def remove_leftovers(folder: Path, prefix: str) -> int:
     """Delete the temporary files ``<prefix>*.tmp`` in ``folder``: call it holding the
     folder's lock, when no live writer can own them. Returns how many were removed."""
     removed = 0
+    if is_remote(folder):
+        return removed  # an object store has no temporary files
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(folder):
             if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX):
@@ -80,6 +95,11 @@ def atomic_write_bytes(path: Path, data: bytes, failpoint_name: str | None = Non
 
 def write_new_file(path: Path, data: bytes, failpoint_name: str | None = None) -> None:
     """The rename half of ``atomic_write_bytes``, for a caller that holds the lock."""
+    if is_remote(path):
+        if failpoint_name:
+            failpoint(failpoint_name)
+        write_all({path: data})
+        return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         try:
@@ -101,6 +121,10 @@ def write_new_file(path: Path, data: bytes, failpoint_name: str | None = None) -
 def remove_partition(dataset_dir: Path, date: str, country: str) -> None:
     """Drop a partition that no longer has rows (its source files are gone)."""
     folder = dataset_dir / f"date={date}" / f"country={country}"
+    if is_remote(folder):
+        for path in files_under(folder):
+            path.unlink()
+        return
     if not folder.is_dir():
         return
     for path in folder.iterdir():
@@ -140,8 +164,10 @@ def replace_partitions(
     temporary file in its own partition folder; each file is then renamed over the
     partition's ``part-0.parquet``, so a partition changes in one step. Partitions
     of the window left without rows are removed. Partitions outside the window are
-    never touched.
+    never touched. On an object store each partition is one PUT of its file.
     """
+    if is_remote(dataset_dir):
+        return _replace_remote(dataset_dir, frame, dates, countries, sort_by)
     with_rows = {str(day) for day in frame["date"].unique().to_list()} if frame.height else set()
     # A day of the window without rows has only partitions to remove, if it has a
     # folder at all: a day that never had rows gets no (empty) folder.
@@ -218,15 +244,73 @@ def _write_and_swap(
     }
 
 
+def _replace_remote(
+    dataset_dir: Path,
+    frame: pl.DataFrame,
+    dates: list[str],
+    countries: list[str],
+    sort_by: list[str],
+) -> dict[str, int]:
+    """replace_partitions on an object store: each partition's file is encoded in
+    memory and PUT whole (concurrently); the window's other partitions are deleted."""
+    blobs: dict[Path, bytes] = {}
+    if frame.height:
+        ordered = frame.sort(["date", "country", *sort_by])
+        for (date, country), part in ordered.partition_by(
+            ["date", "country"], as_dict=True, maintain_order=True
+        ).items():
+            buffer = io.BytesIO()
+            part.write_parquet(buffer, compression="zstd", statistics=True)
+            blobs[_partition_file(dataset_dir, str(date), country)] = buffer.getvalue()
+    failpoint("lake.before_rename")
+    write_all(blobs)
+    removed = 0
+    wanted = set(countries)
+    for date in dates:
+        for path in files_under(dataset_dir / f"date={date}"):
+            country = path.parent.name.removeprefix("country=")
+            if path not in blobs and path.suffix == ".parquet" and country in wanted:
+                path.unlink()
+                removed += 1
+    return {
+        "partitions_written": len(blobs),
+        "partitions_removed": removed,
+        "rows": frame.height,
+        "bytes": sum(map(len, blobs.values())),
+    }
+
+
+def _partition_file(dataset_dir: Path, date: str, country: str) -> Path:
+    return dataset_dir / f"date={date}" / f"country={country}" / PART_FILE
+
+
+def day_files(dataset_dir: Path, date: str, countries: Iterable[str] | None = None) -> list[Path]:
+    """The partition files of a day (of the given countries), sorted by country. On an
+    object store: one listing of the day, not a request per country."""
+    folder = dataset_dir / f"date={date}"
+    if is_remote(folder):
+        files = [path for path in files_under(folder) if path.name == PART_FILE]
+    else:
+        files = sorted(folder.glob(f"country=*/{PART_FILE}"))
+    if countries is None:
+        return files
+    wanted = set(countries)
+    return [path for path in files if path.parent.name.removeprefix("country=") in wanted]
+
+
 def read_partitions(
     dataset_dir: Path, date: str, countries: list[str], columns: list[str]
 ) -> pl.DataFrame | None:
     """The given columns of a day's partitions for the countries; None when there are none."""
-    files = [
-        path
-        for country in countries
-        if (path := dataset_dir / f"date={date}" / f"country={country}" / PART_FILE).is_file()
-    ]
+    if is_remote(dataset_dir):
+        held = {path.parent.name: path for path in day_files(dataset_dir, date, countries)}
+        files = [held[name] for country in countries if (name := f"country={country}") in held]
+    else:
+        files = [
+            path
+            for country in countries
+            if (path := _partition_file(dataset_dir, date, country)).is_file()
+        ]
     if not files:
         return None
-    return pl.read_parquet(files, columns=columns, hive_partitioning=False)
+    return read_parquet_files(files, columns)

@@ -62,7 +62,20 @@ def instance() -> int:
 def clean() -> int:
     # The resource's default data folder (assets/resources.py), which needs what is not
     # installed yet to import.
-    data = Path(from_environment().get("data_dir") or "data").expanduser().absolute()
+    named = str(from_environment().get("data_dir") or "data")
+    if "://" in named:
+        print(
+            f"left CHARTWATCH_DATA_DIR={named} alone: make clean deletes local folders only;"
+            " delete an object store's archive and lake with its own tools if you mean to"
+            " (e.g. aws s3 rm --recursive)"
+        )
+        # The warehouses of s3:// data folders (assets/resources.py): Chartwatch's own.
+        warehouses = Path(".chartwatch").absolute()
+        if warehouses.is_dir():
+            shutil.rmtree(warehouses)
+            print(f"deleted {warehouses}")
+        return _clean_home()
+    data = Path(named).expanduser().absolute()
     refused = [Path("/"), Path.home(), REPO, *REPO.parents]
     if data in refused:
         print(
@@ -87,6 +100,10 @@ def clean() -> int:
             return 2
         shutil.rmtree(data)
         print(f"deleted {data}")
+    return _clean_home()
+
+
+def _clean_home() -> int:
     home = _home()
     if home == DEFAULT_HOME.absolute():
         if home.is_dir():

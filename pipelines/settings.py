@@ -34,6 +34,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTWATCH_FIRST_DAY", "first_day"),
     Setting("CHARTWATCH_COUNTRIES", "countries"),
     Setting("CHARTWATCH_DATA_DIR", "data_dir"),
+    Setting("CHARTWATCH_WAREHOUSE", "warehouse"),
     Setting("CHARTWATCH_PRODUCTS", "products_file"),
     Setting("CHARTWATCH_DAY_WORKERS", "day_workers", int, 1, "a whole number >= 1"),
     Setting("CHARTWATCH_APPLE_RSS_URL", "apple_rss_url"),

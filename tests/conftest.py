@@ -26,19 +26,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run the fault suite in tests/faults (make faults); make test leaves it out",
     )
+    parser.addoption(
+        "--scaleout",
+        action="store_true",
+        help="run the scale-out suite in tests/scaleout (make scaleout-test); make test"
+        " leaves it out",
+    )
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if collection_path.name == "faults" and not config.getoption("--faults"):
-        return True
+    for suite in ("faults", "scaleout"):
+        if collection_path.name == suite and not config.getoption(f"--{suite}"):
+            return True
     return None
 
 
 def run_pipeline(
-    data_dir: Path, start: dt.date, end: dt.date, countries: str = ""
+    data_dir: Path | str,
+    start: dt.date,
+    end: dt.date,
+    countries: str = "",
+    warehouse: str = "",
 ) -> dg.ExecuteInProcessResult:
     config = ChartwatchConfig(
-        data_dir=str(data_dir), countries=countries, products_file=str(REPO / "products.toml")
+        data_dir=str(data_dir),
+        countries=countries,
+        products_file=str(REPO / "products.toml"),
+        warehouse=warehouse,
     )
     with dg.DagsterInstance.ephemeral() as instance:
         return materialize(start, end, instance=instance, definitions=build_definitions(config))
@@ -65,6 +79,53 @@ def httpserver_listen_address():
     client's per-host settings in tests/test_http.py are keyed by that host, whichever
     module starts the server first."""
     return ("127.0.0.1", 0)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3 server (moto) on 127.0.0.1 for the session, and the standard AWS variables
+    pointing at it (as a user sets them for MinIO or any S3-compatible store)."""
+    import logging
+    import os
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    variables = {
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": "chartwatch-test",
+        "AWS_SECRET_ACCESS_KEY": "chartwatch-test",
+        "AWS_REGION": "us-east-1",
+    }
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    yield f"http://{host}:{port}"
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server, request) -> str:
+    """A new, empty bucket of the session's S3 server: its s3:// URI."""
+    import re
+
+    import boto3
+
+    name = re.sub(r"[^a-z0-9-]", "-", request.node.name.lower())[:40].strip("-")
+    bucket = f"cw-{name}-{len(_BUCKETS)}"
+    _BUCKETS.append(bucket)
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    return f"s3://{bucket}"
+
+
+_BUCKETS: list[str] = []
 
 
 @pytest.fixture(scope="session")

@@ -58,6 +58,7 @@ from warehouse.errors import (
     is_disk_full,
 )
 from warehouse.failpoints import failpoint
+from warehouse.objects import files_under, is_remote, read_parquet_files, subfolders
 from warehouse.products import ProductCatalog, read_products
 from warehouse.progress import Progress
 from warehouse.tables import warehouse_tables
@@ -257,7 +258,7 @@ def build_warehouse(
                 build_models,
                 catalog,
                 window,
-                Path(lake_dir),
+                lake_dir if is_remote(lake_dir) else Path(lake_dir),
                 limit,
                 estimates,
                 target,
@@ -492,12 +493,17 @@ def _load_windows(
     if window is not None:
         return _month_windows(*window)
     con.execute(f"DELETE FROM {table}")
-    days = sorted(
-        dt.date.fromisoformat(match[1])
-        for folder in (lake_dir / table).glob("date=*")
-        if (match := _DATE_FOLDER.match(folder.name))
-    )
+    days = sorted(_date_folders(lake_dir / table))
     return _month_windows(days[0], days[-1]) if days else []
+
+
+def _date_folders(dataset_dir: Path) -> dict[dt.date, Path]:
+    """The dataset's date=YYYY-MM-DD folders by day (one listing, on an object store too)."""
+    return {
+        dt.date.fromisoformat(match[1]): folder
+        for folder in subfolders(dataset_dir)
+        if (match := _DATE_FOLDER.match(folder.name))
+    }
 
 
 def _scopes(
@@ -586,8 +592,11 @@ def _load_window(
     window: tuple[dt.date, dt.date],
 ) -> None:
     """Replace the window's rows of a base table with the lake's (delete, then insert)."""
-    source = _lake_source(dataset_dir, window)
     staged = f"lake_{table}"
+    if is_remote(dataset_dir):
+        source = _remote_window(con, dataset_dir, window)
+    else:
+        source = _lake_source(dataset_dir, window)
     try:
         if source is None:
             # No files (a dataset not collected yet, or an empty window): the window
@@ -602,11 +611,17 @@ def _load_window(
             # filter guards against a file holding rows of another date: they would
             # escape the next delete of their own window.
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {staged} AS FROM read_parquet({source},"
-                " hive_partitioning = false, union_by_name = true)"
-                " WHERE date BETWEEN ? AND ?",
+                f"CREATE OR REPLACE TEMP TABLE {staged} AS FROM "
+                + (
+                    source
+                    if source == _REMOTE_FRAME
+                    else f"read_parquet({source}, hive_partitioning = false, union_by_name = true)"
+                )
+                + " WHERE date BETWEEN ? AND ?",
                 list(window),
             )
+            if source == _REMOTE_FRAME:
+                con.unregister(_REMOTE_FRAME)
         _add_new_lake_columns(con, table, staged)
         con.execute(f"DELETE FROM {table} WHERE date BETWEEN ? AND ?", list(window))
         con.execute(f"INSERT INTO {table} BY NAME FROM {staged}")
@@ -621,16 +636,44 @@ def _load_window(
 
 def _lake_source(dataset_dir: Path, window: tuple[dt.date, dt.date]) -> str | None:
     """The read_parquet argument for the window's files, or None when there are none."""
-    first, last = window
-    files = []
-    # Listing the date folders is cheap; only the window's are opened.
-    for folder in sorted(dataset_dir.glob("date=*")):
-        match = _DATE_FOLDER.match(folder.name)
-        if match and first <= dt.date.fromisoformat(match[1]) <= last:
-            files.extend(sorted(folder.glob("country=*/*.parquet")))
+    files = _window_files(dataset_dir, window)
     if not files:
         return None
     return "[" + ", ".join(_sql_string(str(path)) for path in files) + "]"
+
+
+def _window_files(dataset_dir: Path, window: tuple[dt.date, dt.date]) -> list[Path]:
+    """The Parquet files of the window's date folders, by day (listing the date folders
+    is cheap; only the window's are listed further)."""
+    first, last = window
+    return [
+        path
+        for day, folder in sorted(_date_folders(dataset_dir).items())
+        if first <= day <= last
+        for path in (
+            [p for p in files_under(folder) if p.suffix == ".parquet"]
+            if is_remote(folder)
+            else sorted(folder.glob("country=*/*.parquet"))
+        )
+    ]
+
+
+_REMOTE_FRAME = "lake_files"
+
+
+def _remote_window(
+    con: duckdb.DuckDBPyConnection, dataset_dir: Path, window: tuple[dt.date, dt.date]
+) -> str | None:
+    """The window's files on an object store, read by Polars (concurrently; DuckDB's
+    wheel has no S3 client offline) and registered with DuckDB as a view of their
+    Arrow data; its name for the FROM clause, or None when there are none."""
+    files = _window_files(dataset_dir, window)
+    if not files:
+        return None
+    # The newest day first: its file has every column the lake has gained.
+    frame = read_parquet_files(files[::-1], union=True)
+    con.register(_REMOTE_FRAME, frame)
+    return _REMOTE_FRAME
 
 
 def _sql_string(text: str) -> str:
