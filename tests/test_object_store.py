@@ -116,3 +116,21 @@ def test_a_bad_data_dir_says_what_to_do(s3_server):
         ChartwatchConfig(data_dir="s3://no-such-bucket/x").check()
     with pytest.raises(InvalidSetting, match="a file on a local disk"):
         ChartwatchConfig(warehouse="s3://bucket/w.duckdb").check()
+
+
+def test_the_warehouse_builds_from_an_s3_lake_as_from_a_local_one(s3_bucket, tmp_path):
+    from tests.test_warehouse_incremental import assert_same_warehouse
+    from tests.test_warehouse_models import make_lake, products_file
+    from warehouse.build import build_warehouse
+
+    products = products_file(tmp_path)
+    local = make_lake(tmp_path / "local")
+    remote = make_lake(data_root(s3_bucket))
+    assert _keys(s3_bucket, "lake/chart_entries")  # written to the bucket
+
+    build_warehouse(tmp_path / "local.duckdb", local, products)
+    # A full build, then a window rebuilt: both read the lake from S3.
+    build_warehouse(tmp_path / "s3.duckdb", remote, products)
+    build_warehouse(tmp_path / "s3.duckdb", remote, products, dates=(dt.date(2025, 1, 5),) * 2)
+
+    assert_same_warehouse(tmp_path / "s3.duckdb", tmp_path / "local.duckdb")
