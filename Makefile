@@ -38,7 +38,7 @@ USER_VARIABLES := PORT S3_PORT START END PRODUCT DATE VS FORMAT SHOTS ASSET SOUR
 $(foreach name,$(USER_VARIABLES),$(if $(filter undefined,$(origin $(name))),,\
 	$(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
-.PHONY: install instance demo test faults scaleout-test s3-local ui ui-screenshot backfill report import sql products coverage bench backtest lint format clean
+.PHONY: install instance demo test faults scaleout-test scaleout-servers s3-local ui ui-screenshot backfill report import sql products coverage bench backtest lint format clean
 
 install: $(VENV)/.installed
 
@@ -76,10 +76,23 @@ test: install
 faults: install
 	$(RUN) -m pytest -q --faults tests/faults
 
-# The scale-out suite (docs/deploy.md): the pipeline with its data on an S3 server
-# (moto, on 127.0.0.1) builds the warehouse a local folder builds.
-scaleout-test: install
+# The scale-out suite (docs/deploy.md): PostgreSQL, Redis and an S3 server (moto) on
+# 127.0.0.1, two Celery workers, the webserver and the daemon; a backfill launched as
+# the UI launches one must build the warehouse a local folder builds. It installs the
+# two Debian packages it needs when they are missing (apt-get; sudo unless root).
+scaleout-test: install scaleout-servers
 	$(RUN) -m pytest -q --scaleout tests/scaleout
+
+scaleout-servers:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing$$missing (apt-get, once)"; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # An S3 server in memory on 127.0.0.1 (S3_PORT=9000), to try CHARTWATCH_DATA_DIR=s3://...
 s3-local: install

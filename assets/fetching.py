@@ -31,6 +31,7 @@ from pathlib import Path
 from assets.http import HttpClient, HttpError, redact_url
 from assets.raw import RawFileError, RawResponse, archive, partition_dir
 from assets.storage import atomic_write_bytes
+from warehouse.objects import files_under, is_remote
 
 # Checks a fetched body; raises RawFileError saying what is wrong with it.
 Validate = Callable[[RawResponse], None]
@@ -165,14 +166,34 @@ def unavailable_marker(request: Request, status: int | None) -> RawResponse:
     )
 
 
-def _marked(raw_root: Path, request: Request) -> bool:
-    folder = partition_dir(raw_root, request.source, request.date, request.country)
-    return (folder / (request.item + UNAVAILABLE)).exists()
+def _archived(raw_root: Path, requests: list[Request]) -> Callable[[Request, str], bool]:
+    """Whether the archive holds a request's file (with a suffix: its record as
+    unavailable). On an object store each day of a source is listed once, rather than
+    a request per file."""
+    if not is_remote(raw_root):
+
+        def there(request: Request, suffix: str = "") -> bool:
+            folder = partition_dir(raw_root, request.source, request.date, request.country)
+            return (folder / (request.item + suffix)).exists()
+
+        return there
+    held = {
+        str(path)
+        for source, date in {(r.source, r.date) for r in requests}
+        for path in files_under(raw_root / source / f"date={date.isoformat()}")
+    }
+
+    def listed(request: Request, suffix: str = "") -> bool:
+        folder = partition_dir(raw_root, request.source, request.date, request.country)
+        return str(folder / (request.item + suffix)) in held
+
+    return listed
 
 
 def _held_report(raw_root: Path, held: list[Request]) -> FetchReport:
     """The requests the archive holds: archived, or recorded as unavailable."""
-    marked = [_marked(raw_root, r) for r in held]
+    there = _archived(raw_root, held)
+    marked = [there(r, UNAVAILABLE) for r in held]
     return FetchReport(
         already_archived=[r for r, m in zip(held, marked, strict=True) if not m],
         unavailable=[r for r, m in zip(held, marked, strict=True) if m],
@@ -194,11 +215,11 @@ def split_by_archive(
     requests: Iterable[Request], raw_root: Path
 ) -> tuple[list[Request], list[Request]]:
     """(the requests whose file the archive holds, or records as unavailable; the others)."""
+    requests = list(requests)
+    there = _archived(raw_root, requests)
     held, missing = [], []
     for request in requests:
-        folder = partition_dir(raw_root, request.source, request.date, request.country)
-        there = (folder / request.item).exists() or _marked(raw_root, request)
-        (held if there else missing).append(request)
+        (held if there(request, "") or there(request, UNAVAILABLE) else missing).append(request)
     return held, missing
 
 

@@ -22,10 +22,11 @@ from assets.fetching import FetchReport, Request
 from assets.live import live_client
 from assets.partitions import map_days
 from assets.rank_model import model
-from assets.raw import RawArchiveConflict, archive
+from assets.raw import RawArchiveConflict, RawResponse, archive, archive_remote
 from assets.resources import ChartwatchConfig
 from assets.sample_market.source import check_window, sample_market
 from assets.sources.source import Source
+from warehouse.objects import is_remote
 
 
 class MarketClient(dg.ConfigurableResource):
@@ -76,7 +77,8 @@ class SampleMarketClient(MarketClient):
 
         def day(date: dt.date) -> FetchReport:
             report = FetchReport()
-            for response in source.render(sample_market(), config, [date]):
+            responses = list(source.render(sample_market(), config, [date]))
+            for response, new in zip(responses, _archive(config, responses), strict=True):
                 request = Request(
                     response.source,
                     response.date,
@@ -85,7 +87,7 @@ class SampleMarketClient(MarketClient):
                     f"sample:{response.source}/{response.country}/{response.item}",
                     "sample response",
                 )
-                if _archive(config, response):
+                if new:
                     report.archived.append(request)
                     report.bytes_archived += len(response.body)
                 else:
@@ -99,9 +101,13 @@ class SampleMarketClient(MarketClient):
         return model.drawn_panel(estimates)
 
 
-def _archive(config: ChartwatchConfig, response) -> bool:
+def _archive(config: ChartwatchConfig, responses: list[RawResponse]) -> list[bool]:
+    """Archive a day's responses; whether each was written. On an object store they are
+    written concurrently (create-only PUTs), not one request after another."""
     try:
-        return archive(config.raw_dir, response)
+        if is_remote(config.raw_dir):
+            return archive_remote(responses, config.raw_dir) if responses else []
+        return [archive(config.raw_dir, response) for response in responses]
     except RawArchiveConflict as error:
         raise RawArchiveConflict(
             f"{error} In sample mode this means {config.raw_dir} was made by another"

@@ -34,7 +34,13 @@ import polars as pl
 
 from warehouse.errors import DiskFull, is_disk_full
 from warehouse.failpoints import failpoint
-from warehouse.objects import files_under, is_remote, read_parquet_files, write_all
+from warehouse.objects import (
+    DAY_SNAPSHOTS,
+    files_under,
+    is_remote,
+    read_parquet_files,
+    write_all,
+)
 
 PART_FILE = "part-0.parquet"
 # The temporary file of a lake partition: .part-0.parquet.<token>.tmp
@@ -252,32 +258,73 @@ def _replace_remote(
     sort_by: list[str],
 ) -> dict[str, int]:
     """replace_partitions on an object store: each partition's file is encoded in
-    memory and PUT whole (concurrently); the window's other partitions are deleted."""
-    blobs: dict[Path, bytes] = {}
-    if frame.height:
-        ordered = frame.sort(["date", "country", *sort_by])
+    memory and PUT whole (concurrently); the window's other partitions are deleted.
+    Then each day written gets its snapshot (``DAY_SNAPSHOTS``): one object holding
+    every storefront of the day, PUT last, so a reader of snapshots sees a day's
+    publish whole or not at all, in one request rather than one per storefront."""
+    ordered = frame.sort(["date", "country", *sort_by])
+    blobs: dict[Path, bytes] = {
+        _partition_file(dataset_dir, str(date), country): _parquet_bytes(part)
         for (date, country), part in ordered.partition_by(
             ["date", "country"], as_dict=True, maintain_order=True
-        ).items():
-            buffer = io.BytesIO()
-            part.write_parquet(buffer, compression="zstd", statistics=True)
-            blobs[_partition_file(dataset_dir, str(date), country)] = buffer.getvalue()
+        ).items()
+    }
     failpoint("lake.before_rename")
     write_all(blobs)
     removed = 0
     wanted = set(countries)
-    for date in dates:
+    by_day = {str(d): part for (d,), part in ordered.partition_by("date", as_dict=True).items()}
+    kept: dict[str, list[Path]] = {}  # a day's partitions of storefronts outside the window
+    for date in sorted(set(dates) | set(by_day)):
         for path in files_under(dataset_dir / f"date={date}"):
-            country = path.parent.name.removeprefix("country=")
-            if path not in blobs and path.suffix == ".parquet" and country in wanted:
+            if path in blobs or path.suffix != ".parquet":
+                continue
+            if path.parent.name.removeprefix("country=") not in wanted:
+                kept.setdefault(date, []).append(path)
+            elif date in dates:
                 path.unlink()
                 removed += 1
+    _write_day_snapshots(dataset_dir, by_day, kept, sorted(set(dates) | set(by_day)), sort_by)
     return {
         "partitions_written": len(blobs),
         "partitions_removed": removed,
         "rows": frame.height,
         "bytes": sum(map(len, blobs.values())),
     }
+
+
+def _write_day_snapshots(
+    dataset_dir: Path,
+    by_day: dict[str, pl.DataFrame],
+    kept: dict[str, list[Path]],
+    days: list[str],
+    sort_by: list[str],
+) -> None:
+    """Each day's snapshot: the rows written plus those of the day's other storefronts;
+    a day left without rows loses its snapshot."""
+    snapshots: dict[Path, bytes] = {}
+    for day in days:
+        parts = [by_day[day]] if day in by_day else []
+        if day in kept:
+            parts.append(read_parquet_files(kept[day]))
+        path = day_snapshot(dataset_dir, day)
+        if parts:
+            whole = pl.concat(parts, how="diagonal_relaxed")
+            snapshots[path] = _parquet_bytes(whole.sort(["date", "country", *sort_by]))
+        elif path.exists():
+            path.unlink()
+    write_all(snapshots)
+
+
+def day_snapshot(dataset_dir: Path, day: str) -> Path:
+    """Where an object store's lake keeps a day's snapshot (see DAY_SNAPSHOTS)."""
+    return dataset_dir / DAY_SNAPSHOTS / f"date={day}.parquet"
+
+
+def _parquet_bytes(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", statistics=True)
+    return buffer.getvalue()
 
 
 def _partition_file(dataset_dir: Path, date: str, country: str) -> Path:

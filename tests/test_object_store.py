@@ -93,6 +93,8 @@ def test_a_lake_partition_on_s3_is_one_object_replaced_whole(s3_bucket):
         "rows": 1,
     }
     assert _keys(s3_bucket) == [
+        f"lake/things/_days/date={d1}.parquet",
+        f"lake/things/_days/date={d2}.parquet",
         f"lake/things/date={d1}/country=us/{PART_FILE}",
         f"lake/things/date={d2}/country=us/{PART_FILE}",
     ]
@@ -105,6 +107,23 @@ def test_a_lake_partition_on_s3_is_one_object_replaced_whole(s3_bucket):
     )
     day = read_partitions(dataset, str(d2), ["gb", "us"], ["country", "x"])
     assert day.rows() == [("us", 20)]
+
+
+def test_each_day_on_s3_has_one_snapshot_of_every_storefront(s3_bucket):
+    dataset = data_root(s3_bucket) / "lake" / "things"
+    replace_partitions(
+        dataset, _frame([(DAY, "us", 1), (DAY, "gb", 2)]), [str(DAY)], ["us", "gb"], ["x"]
+    )
+    snapshot = dataset / "_days" / f"date={DAY}.parquet"
+    assert pl.read_parquet(snapshot.read_bytes()).rows() == [(DAY, "gb", 2), (DAY, "us", 1)]
+
+    # A run of one storefront (CHARTWATCH_COUNTRIES=us) keeps the others in the snapshot.
+    replace_partitions(dataset, _frame([(DAY, "us", 10)]), [str(DAY)], ["us"], ["x"])
+    assert pl.read_parquet(snapshot.read_bytes()).rows() == [(DAY, "gb", 2), (DAY, "us", 10)]
+
+    # A day left without rows loses its partitions and its snapshot.
+    replace_partitions(dataset, _frame([]), [str(DAY)], ["us", "gb"], ["x"])
+    assert _keys(s3_bucket) == []
 
 
 def test_a_bad_data_dir_says_what_to_do(s3_server):
@@ -132,5 +151,13 @@ def test_the_warehouse_builds_from_an_s3_lake_as_from_a_local_one(s3_bucket, tmp
     # A full build, then a window rebuilt: both read the lake from S3.
     build_warehouse(tmp_path / "s3.duckdb", remote, products)
     build_warehouse(tmp_path / "s3.duckdb", remote, products, dates=(dt.date(2025, 1, 5),) * 2)
+    assert_same_warehouse(tmp_path / "s3.duckdb", tmp_path / "local.duckdb")
 
+    # The build reads a day's snapshot, not its partitions: a snapshot is the day's
+    # publish (one object). Removing the partitions of a day changes nothing.
+    day = next(p for p in (remote / "chart_entries").iterdir() if p.name.startswith("date="))
+    for path in list(day.rglob("*.parquet")):
+        path.unlink()
+    (tmp_path / "s3.duckdb").unlink()
+    build_warehouse(tmp_path / "s3.duckdb", remote, products)
     assert_same_warehouse(tmp_path / "s3.duckdb", tmp_path / "local.duckdb")

@@ -58,7 +58,13 @@ from warehouse.errors import (
     is_disk_full,
 )
 from warehouse.failpoints import failpoint
-from warehouse.objects import files_under, is_remote, read_parquet_files, subfolders
+from warehouse.objects import (
+    DAY_SNAPSHOTS,
+    files_under,
+    is_remote,
+    read_parquet_files,
+    subfolders,
+)
 from warehouse.products import ProductCatalog, read_products
 from warehouse.progress import Progress
 from warehouse.tables import warehouse_tables
@@ -89,6 +95,7 @@ _ROW_SENTENCE = "One row per "
 _SENTENCE_END = re.compile(r"(?<![.])(?<!e\.g)(?<!i\.e)\.(?=\s|$)")
 _MODEL_FILE = re.compile(r"^(?P<order>\d+)_(?P<name>[a-z0-9_]+)\.sql$")
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
+_DATE_FILE = re.compile(r"^date=(\d{4}-\d{2}-\d{2})\.parquet$")
 
 
 @dataclass(frozen=True)
@@ -493,8 +500,20 @@ def _load_windows(
     if window is not None:
         return _month_windows(*window)
     con.execute(f"DELETE FROM {table}")
-    days = sorted(_date_folders(lake_dir / table))
+    days = sorted(_date_folders(lake_dir / table) | _snapshots(lake_dir / table))
     return _month_windows(days[0], days[-1]) if days else []
+
+
+def _snapshots(dataset_dir: Path) -> dict[dt.date, Path]:
+    """An object store's day snapshots of the dataset (``DAY_SNAPSHOTS``) by day; none
+    for a local lake."""
+    if not is_remote(dataset_dir):
+        return {}
+    return {
+        dt.date.fromisoformat(match[1]): path
+        for path in files_under(dataset_dir / DAY_SNAPSHOTS)
+        if (match := _DATE_FILE.match(path.name))
+    }
 
 
 def _date_folders(dataset_dir: Path) -> dict[dt.date, Path]:
@@ -666,8 +685,21 @@ def _remote_window(
 ) -> str | None:
     """The window's files on an object store, read by Polars (concurrently; DuckDB's
     wheel has no S3 client offline) and registered with DuckDB as a view of their
-    Arrow data; its name for the FROM clause, or None when there are none."""
-    files = _window_files(dataset_dir, window)
+    Arrow data; its name for the FROM clause, or None when there are none. A day with
+    a snapshot (``DAY_SNAPSHOTS``) is read from it: one object, published whole."""
+    first, last = window
+    snapshots = {day: path for day, path in _snapshots(dataset_dir).items() if first <= day <= last}
+    by_day = sorted(
+        [
+            (day, path)
+            for day, folder in _date_folders(dataset_dir).items()
+            if first <= day <= last and day not in snapshots
+            for path in files_under(folder)
+            if path.suffix == ".parquet"
+        ]
+        + list(snapshots.items())
+    )
+    files = [path for _, path in by_day]
     if not files:
         return None
     # The newest day first: its file has every column the lake has gained.

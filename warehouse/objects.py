@@ -36,6 +36,12 @@ import polars as pl
 from warehouse.errors import InvalidSetting
 
 REMOTE_SCHEMES = ("s3",)
+# An object store's lake also keeps, per dataset, one object per day with every
+# storefront of the day: ``lake/<dataset>/_days/date=YYYY-MM-DD.parquet``, written
+# after the day's partitions. It is the day's publish made atomic (one PUT) and the
+# warehouse's read path (one request a day, not one per storefront). Hive readers
+# skip folders that start with an underscore, as they skip Spark's ``_SUCCESS``.
+DAY_SNAPSHOTS = "_days"
 # A bucket name as S3 allows it (3-63 characters of lower-case letters, digits, dots, dashes).
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
