@@ -46,9 +46,11 @@ $(CURDIR)/.tools/bin/uv:
 	"$$PYTHON" -m venv $(CURDIR)/.tools
 	$(CURDIR)/.tools/bin/pip install --quiet uv==0.13.9
 
+# The `deploy` extra (Postgres, Celery, Kubernetes, S3 logs: deploy/, docs/deploy.md)
+# comes along: the tests read the deploy files with it.
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	@echo "installing the locked dependencies into .venv (once; about a minute and 1.1 GB)"
-	@$(UV) sync --locked --quiet --python "$$PYTHON"
+	@echo "installing the locked dependencies into .venv (once; about a minute and 1.2 GB)"
+	@$(UV) sync --locked --extra deploy --quiet --python "$$PYTHON"
 	@touch $@
 
 # $DAGSTER_HOME/dagster.yaml: the shipped instance settings (a file of yours is kept).
