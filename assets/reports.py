@@ -24,6 +24,7 @@ import duckdb
 from assets.metadata import png_markdown
 from assets.resources import ChartwatchConfig
 from assets.storage import atomic_write_bytes
+from assets.warehouse_tables import ON_THE_WAREHOUSE_HOST
 from warehouse import pictures
 from warehouse.build import connect_read_only
 from warehouse.products import ProductCatalog, read_products
@@ -77,8 +78,9 @@ def reports_asset(upstream: dg.AssetsDefinition) -> dg.AssetsDefinition:
         " report per tracked product, with its own pictures, written to"
         " data/reports/date=YYYY-MM-DD/ (the day shown).",
         deps=[upstream],
-        # It reads the warehouse: never while another run writes it.
+        # It reads the warehouse: never while another run writes it, and on its host.
         pool="duckdb",
+        op_tags=ON_THE_WAREHOUSE_HOST,
         automation_condition=dg.AutomationCondition.eager(),
     )
     def _reports(

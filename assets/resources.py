@@ -23,6 +23,9 @@ from warehouse.objects import check_reachable, data_root, is_remote
 SOURCES = ("sample", "live")
 # CHARTWATCH_ESTIMATES: which downloads the warehouse uses (see assets/rank_model/model.py).
 ESTIMATES = ("vendor", "model")
+# CHARTWATCH_EXECUTOR: how a run launched by the UI or the daemon executes its steps
+# (pipelines/executors.py); the command line always runs them in its own process.
+EXECUTORS = ("in_process", "multiprocess", "celery")
 
 DEFAULT_URLS = {
     "apple_rss_url": "https://rss.applemarketingtools.com",
@@ -147,6 +150,13 @@ class ChartwatchConfig(dg.ConfigurableResource):
         " exist, Chartwatch's rank model elsewhere) or 'model' (the model for every app outside"
         " the panel, from ranks and the panel alone).",
     )
+    executor: str = Field(
+        default="in_process",
+        description="CHARTWATCH_EXECUTOR: how a run launched from the UI or the daemon executes"
+        " its steps: 'in_process' (all in the run's process), 'multiprocess' (a process per"
+        " step) or 'celery' (each step on a Celery worker; docs/deploy.md). make demo and make"
+        " backfill always run in their own process.",
+    )
     panel: str = Field(
         default="",
         description="CHARTWATCH_PANEL: the apps whose true downloads calibrate the rank model:"
@@ -196,6 +206,11 @@ class ChartwatchConfig(dg.ConfigurableResource):
             raise InvalidSetting(
                 f"CHARTWATCH_ESTIMATES={self.estimates!r} is not known; use 'vendor' (vendor data"
                 " where it exists, the model elsewhere) or 'model' (the model only)"
+            )
+        if self.executor not in EXECUTORS:
+            raise InvalidSetting(
+                f"CHARTWATCH_EXECUTOR={self.executor!r} is not known; use one of"
+                f" {', '.join(EXECUTORS)}"
             )
         if self.panel and not self.panel_path.is_file():
             raise InvalidSetting(

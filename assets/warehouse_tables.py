@@ -17,6 +17,11 @@ It runs in the ``duckdb`` pool, so two runs never write the database at once:
 DuckDB allows a single writing process. A person's SQL session holding the file
 open makes the step wait (``CHARTWATCH_WAREHOUSE_WAIT``, 120 s) and then fail with
 what to do; the README says how to query while the pipeline runs.
+
+The database is a file on one machine's disk. When a Celery worker executes the steps
+(``CHARTWATCH_EXECUTOR=celery``), every step that opens it carries the ``warehouse``
+queue, which one worker, the one beside the file, listens on (docs/deploy.md); other
+executors ignore the tag.
 """
 
 import time
@@ -30,6 +35,9 @@ from warehouse.build import build_warehouse, table_rows
 from warehouse.progress import duration
 from warehouse.tables import warehouse_tables
 from warehouse.units import plural
+
+# The Celery queue of the steps that open the warehouse file (dagster-celery's tag).
+ON_THE_WAREHOUSE_HOST = {"dagster-celery/queue": "warehouse"}
 
 
 def warehouse_asset(
@@ -50,6 +58,7 @@ def warehouse_asset(
         partitions_def=partitions,
         backfill_policy=single_run,
         pool="duckdb",
+        op_tags=ON_THE_WAREHOUSE_HOST,
         automation_condition=dg.AutomationCondition.eager(),
     )
     def _warehouse(

@@ -12,6 +12,7 @@ from assets.graph import AssetGraph, asset_graph
 from assets.market import resources_for
 from assets.resources import ChartwatchConfig
 from pipelines import dagster_fixes
+from pipelines.executors import executor_for
 from pipelines.jobs import daily_pipeline
 from pipelines.logs import console
 from pipelines.resources import chartwatch_from_env
@@ -65,10 +66,10 @@ def build_definitions(chartwatch: ChartwatchConfig) -> dg.Definitions:
         sensors=[*sensors, pool_waits],
         resources=resources_for(chartwatch),
         loggers={"console": console},
-        # Every step is already multi-threaded (Polars, DuckDB); running the steps in
-        # one process avoids a process start per step and lets them share the
-        # simulated sample market.
-        executor=dg.in_process_executor,
+        # In process unless CHARTWATCH_EXECUTOR says otherwise (pipelines/executors.py):
+        # every step is already multi-threaded (Polars, DuckDB), and one process avoids a
+        # process start per step and lets the steps share the simulated sample market.
+        executor=executor_for(chartwatch.executor),
     )
 
 

@@ -52,6 +52,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTWATCH_DUCKDB_MEMORY", "duckdb_memory"),
     Setting("CHARTWATCH_ESTIMATES", "estimates"),
     Setting("CHARTWATCH_PANEL", "panel"),
+    Setting("CHARTWATCH_EXECUTOR", "executor"),
 )
 
 
