@@ -185,7 +185,9 @@ DEPLOY_FILES = sorted(p for p in DEPLOY.rglob("*") if p.suffix in (".yaml", ".ym
 # Keys whose value is a secret: it must be an {env: NAME} reference. Keys that name a
 # Kubernetes Secret (postgres_password_secret, postgresqlSecretName, envSecrets) hold
 # a name, not a secret.
-SECRET_KEY = re.compile(r"password|secret_?access_?key|token|broker|backend|credential", re.I)
+SECRET_KEY = re.compile(
+    r"password|(secret|private|api)_?(access_?)?key|token|broker|backend|credential", re.I
+)
 NAMES_A_SECRET = re.compile(r"secret(s|name)?$", re.I)
 # user:password@ in a URL, an AWS access key id.
 SECRET_TEXT = re.compile(r"://[^/\s:@]*:[^/\s@]+@|\bAKIA[0-9A-Z]{16}\b")
