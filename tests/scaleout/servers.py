@@ -171,8 +171,16 @@ def start_postgres(processes: Processes) -> Postgres:
         shutil.chown(data, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
     init = subprocess.run(
-        [*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres"]
-        + ["--auth=trust", "--no-sync"],
+        [
+            *as_user,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+        ],
         capture_output=True,
         text=True,
     )
@@ -181,8 +189,20 @@ def start_postgres(processes: Processes) -> Postgres:
     port = free_port()
     processes.start(
         "postgres",
-        [*as_user, str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(data)]
-        + ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+        [
+            *as_user,
+            str(bin_dir / "postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-k",
+            str(data),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+        ],
     )
     server = Postgres(port)
     wait_until(
@@ -197,8 +217,16 @@ def start_postgres(processes: Processes) -> Postgres:
         processes.log("postgres"),
     )
     subprocess.run(
-        [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
-        + [server.database],
+        [
+            str(bin_dir / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            server.database,
+        ],
         check=True,
         capture_output=True,
     )
@@ -209,8 +237,17 @@ def start_redis(processes: Processes) -> str:
     port = free_port()
     processes.start(
         "redis",
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
-        + ["--appendonly", "no"],
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
     )
     wait_until(lambda: _port_open(port), "Redis", processes.log("redis"))
     return f"redis://127.0.0.1:{port}/0"
