@@ -15,7 +15,7 @@ import dagster as dg
 
 from assets.ingest import raw_assets
 from assets.lake import lake_assets
-from assets.partitions import daily_partitions
+from assets.partitions import backfill_policy, daily_partitions
 from assets.reports import reports_asset
 from assets.resources import ChartwatchConfig
 from assets.warehouse_tables import table_pages, warehouse_asset
@@ -43,13 +43,14 @@ class AssetGraph:
 
 
 @functools.cache
-def _graph(source: str, first_day: str) -> AssetGraph:
+def _graph(source: str, first_day: str, backfill_days: int) -> AssetGraph:
     partitions = daily_partitions(source, first_day)
-    lake = lake_assets(partitions)
-    warehouse = warehouse_asset(list(lake.values()), partitions)
+    policy = backfill_policy(backfill_days)
+    lake = lake_assets(partitions, policy)
+    warehouse = warehouse_asset(list(lake.values()), partitions, policy)
     return AssetGraph(
         partitions,
-        raw_assets(partitions),
+        raw_assets(partitions, policy),
         lake,
         warehouse,
         reports_asset(warehouse),
@@ -58,5 +59,6 @@ def _graph(source: str, first_day: str) -> AssetGraph:
 
 
 def asset_graph(chartwatch: ChartwatchConfig) -> AssetGraph:
-    """The graph for a configuration (its source and, live, its first day)."""
-    return _graph(chartwatch.source, chartwatch.first_day)
+    """The graph for a configuration (its source, live its first day, and how a
+    backfill is cut into runs)."""
+    return _graph(chartwatch.source, chartwatch.first_day, chartwatch.backfill_days)

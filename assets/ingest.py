@@ -25,7 +25,9 @@ from warehouse.units import human_bytes, plural
 MAX_ERROR_LINES = 20
 
 
-def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+def extraction_asset(
+    source: Source, partitions: dg.PartitionsDefinition, policy: dg.BackfillPolicy = single_run
+) -> dg.AssetsDefinition:
     """The raw asset of a source: raw/<name>."""
     name = source.name
 
@@ -36,7 +38,7 @@ def extraction_asset(source: Source, partitions: dg.PartitionsDefinition) -> dg.
         description=source.description,
         deps=[dg.AssetKey(["raw", name]) for name in source.reads],
         partitions_def=partitions,
-        backfill_policy=single_run,
+        backfill_policy=policy,
         # Every source is archived before anything is parsed: the feeds are snapshots
         # of the day, and a run that stops in the lake leaves the archive whole.
         op_tags={"dagster/priority": "1"},
@@ -149,6 +151,8 @@ def _listed(requests, shown: int = 6) -> str:
     )
 
 
-def raw_assets(partitions: dg.PartitionsDefinition) -> dict[str, dg.AssetsDefinition]:
+def raw_assets(
+    partitions: dg.PartitionsDefinition, policy: dg.BackfillPolicy = single_run
+) -> dict[str, dg.AssetsDefinition]:
     """The raw asset of every source of the registry, by source name."""
-    return {source.name: extraction_asset(source, partitions) for source in SOURCES}
+    return {source.name: extraction_asset(source, partitions, policy) for source in SOURCES}

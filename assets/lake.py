@@ -273,7 +273,11 @@ def publish_day(
     return DayResult(frame.height, per_country, stats, None, dataset.preview(frame), seconds)
 
 
-def lake_asset(dataset: LakeDataset, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+def lake_asset(
+    dataset: LakeDataset,
+    partitions: dg.PartitionsDefinition,
+    policy: dg.BackfillPolicy = single_run,
+) -> dg.AssetsDefinition:
     """The Dagster asset of a lake dataset, with its checks and UI metadata."""
     name = dataset.name
     description = f"One row per {dataset.declared.row}. {dataset.description}".strip()
@@ -287,7 +291,7 @@ def lake_asset(dataset: LakeDataset, partitions: dg.PartitionsDefinition) -> dg.
         description=description,
         deps=dataset.deps,
         partitions_def=partitions,
-        backfill_policy=single_run,
+        backfill_policy=policy,
         # With the daemon running (make ui), a newly archived day is parsed without a
         # manual step: the latest partition follows its upstream raw assets.
         automation_condition=dg.AutomationCondition.eager(),
@@ -495,6 +499,8 @@ LAKE_DATASETS = [
 ]
 
 
-def lake_assets(partitions: dg.PartitionsDefinition) -> dict[str, dg.AssetsDefinition]:
+def lake_assets(
+    partitions: dg.PartitionsDefinition, policy: dg.BackfillPolicy = single_run
+) -> dict[str, dg.AssetsDefinition]:
     """The asset of every lake dataset, by dataset name."""
-    return {dataset.name: lake_asset(dataset, partitions) for dataset in LAKE_DATASETS}
+    return {dataset.name: lake_asset(dataset, partitions, policy) for dataset in LAKE_DATASETS}

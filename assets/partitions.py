@@ -1,7 +1,8 @@
 """Chartwatch partitions its assets by day only; the countries of a day are
 handled inside the run and written as hive partitions (``country=cc``). A date
 range backfills in one run (``BackfillPolicy.single_run()``), so a year costs one
-process start, not 365 x 175.
+process start, not 365 x 175; or, for a pool of workers, in runs of a stretch of days
+each (``backfill_policy``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ FIRST_DAY = "2025-01-01"
 APP_STORE_OPENED = dt.date(2008, 7, 10)
 
 single_run = dg.BackfillPolicy.single_run()
+
+
+def backfill_policy(days: int) -> dg.BackfillPolicy:
+    """How a backfill of many days is cut into runs (CHARTWATCH_BACKFILL_DAYS): one run
+    for the whole range (0, the default: a year costs one process start), or runs of at
+    most ``days`` days, which a queue runs side by side and whose steps a pool of
+    workers shares (each run's warehouse step still waits for the ``duckdb`` pool)."""
+    return single_run if days <= 0 else dg.BackfillPolicy.multi_run(max_partitions_per_run=days)
 
 
 def daily_partitions(source: str, first_day: str = FIRST_DAY) -> dg.DailyPartitionsDefinition:

@@ -80,6 +80,12 @@ class ChartwatchConfig(dg.ConfigurableResource):
         default=2,
         description="CHARTWATCH_DAY_WORKERS: days processed at once inside a run.",
     )
+    backfill_days: int = Field(
+        default=0,
+        description="CHARTWATCH_BACKFILL_DAYS: how many days a run of a backfill launched from"
+        " the UI or the daemon covers: 0 = the whole range in one run; N = runs of N days,"
+        " which the run queue runs side by side and whose steps a pool of workers shares.",
+    )
     apple_rss_url: str = Field(
         default=DEFAULT_URLS["apple_rss_url"],
         description="CHARTWATCH_APPLE_RSS_URL: Apple's current RSS feed generator (live mode).",
@@ -228,6 +234,7 @@ class ChartwatchConfig(dg.ConfigurableResource):
             ("CHARTWATCH_HTTP_TIMEOUT", self.http_timeout, 1e-9),
             ("CHARTWATCH_HTTP_RETRIES", self.http_retries, 0),
             ("CHARTWATCH_DAY_WORKERS", self.day_workers, 1),
+            ("CHARTWATCH_BACKFILL_DAYS", self.backfill_days, 0),
         ):
             if not minimum <= value < float("inf"):
                 raise InvalidSetting(f"{name}={value!r} is below its minimum of {minimum:g}")

@@ -41,7 +41,9 @@ ON_THE_WAREHOUSE_HOST = {"dagster-celery/queue": "warehouse"}
 
 
 def warehouse_asset(
-    lake: list[dg.AssetsDefinition], partitions: dg.PartitionsDefinition
+    lake: list[dg.AssetsDefinition],
+    partitions: dg.PartitionsDefinition,
+    policy: dg.BackfillPolicy = single_run,
 ) -> dg.AssetsDefinition:
     """The warehouse asset over the lake's assets."""
 
@@ -56,7 +58,7 @@ def warehouse_asset(
         " warehouse/tables/<table>.",
         deps=list(lake),
         partitions_def=partitions,
-        backfill_policy=single_run,
+        backfill_policy=policy,
         pool="duckdb",
         op_tags=ON_THE_WAREHOUSE_HOST,
         automation_condition=dg.AutomationCondition.eager(),

@@ -37,6 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CHARTWATCH_WAREHOUSE", "warehouse"),
     Setting("CHARTWATCH_PRODUCTS", "products_file"),
     Setting("CHARTWATCH_DAY_WORKERS", "day_workers", int, 1, "a whole number >= 1"),
+    Setting("CHARTWATCH_BACKFILL_DAYS", "backfill_days", int, 0, "a whole number >= 0"),
     Setting("CHARTWATCH_APPLE_RSS_URL", "apple_rss_url"),
     Setting("CHARTWATCH_ITUNES_URL", "itunes_url"),
     Setting("CHARTWATCH_WIKIMEDIA_URL", "wikimedia_url"),

@@ -589,3 +589,16 @@ def test_the_helm_chart_launches_the_same_run_pod_as_the_kubernetes_config(
     from_k8s, k8s_namespace = _run_pod(launcher, dagster_home)
     assert (from_helm, helm_namespace) == (from_k8s, k8s_namespace)
     assert values["global"]["postgresqlSecretName"] == launcher["postgres_password_secret"]
+
+
+def test_a_backfill_is_cut_into_runs_of_chartwatch_backfill_days():
+    """CHARTWATCH_BACKFILL_DAYS=N: a backfill's runs cover N days each, for every
+    partitioned asset (a pool of workers shares their steps); unset, one run."""
+    values = from_environment({"CHARTWATCH_BACKFILL_DAYS": "7"})
+    cut = build_definitions(ChartwatchConfig(**values)).resolve_asset_graph()
+    whole = build_definitions(ChartwatchConfig()).resolve_asset_graph()
+    partitioned = [key for key in cut.get_all_asset_keys() if cut.get(key).is_partitioned]
+    assert len(partitioned) > 10
+    for key in partitioned:
+        assert cut.get(key).backfill_policy == dg.BackfillPolicy.multi_run(7)
+        assert whole.get(key).backfill_policy == dg.BackfillPolicy.single_run()
