@@ -133,6 +133,12 @@ def test_a_bad_data_dir_says_what_to_do(s3_server):
         ChartwatchConfig(data_dir="s3://ab/x").check()
     with pytest.raises(InvalidSetting, match="the bucket 'no-such-bucket' does not exist"):
         ChartwatchConfig(data_dir="s3://no-such-bucket/x").check()
+    with (
+        pytest.raises(InvalidSetting, match=r"EndpointConnectionError.*check AWS_ENDPOINT_URL"),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")  # nothing listens there
+        ChartwatchConfig(data_dir="s3://some-bucket/x").check()
     with pytest.raises(InvalidSetting, match="a file on a local disk"):
         ChartwatchConfig(warehouse="s3://bucket/w.duckdb").check()
 

@@ -80,18 +80,27 @@ def check_reachable(root: Path) -> None:
     bucket = str(root).removeprefix("s3://").split("/", 1)[0]
     endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
     where = f" at {endpoint}" if endpoint else " (AWS; set AWS_ENDPOINT_URL for another store)"
+    import s3fs
+
+    # One attempt with short timeouts: a wrong endpoint is said in seconds, not after
+    # the minute of retries a running pipeline rightly makes.
+    quick = s3fs.S3FileSystem(
+        skip_instance_cache=True,
+        config_kwargs={"connect_timeout": 5, "read_timeout": 20, "retries": {"max_attempts": 1}},
+    )
     try:
-        found = root.fs.exists(bucket)  # type: ignore[attr-defined]
-    except Exception as error:  # the store's client raises its own errors
-        raise InvalidSetting(
-            f"CHARTWATCH_DATA_DIR={root}: the object store{where} did not answer ({error});"
-            " check AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-        ) from error
-    if not found:
+        quick.call_s3("head_bucket", Bucket=bucket)
+    except FileNotFoundError as error:
         raise InvalidSetting(
             f"CHARTWATCH_DATA_DIR={root}: the bucket {bucket!r} does not exist{where}; create it"
-            " (e.g. `aws s3 mb s3://{bucket}`) or name another"
-        )
+            f" (e.g. `aws s3 mb s3://{bucket}`) or name another"
+        ) from error
+    except Exception as error:  # the store's client raises its own errors
+        raise InvalidSetting(
+            f"CHARTWATCH_DATA_DIR={root}: the object store{where} did not answer as expected"
+            f" ({type(error).__name__}: {error}); check AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID and"
+            " AWS_SECRET_ACCESS_KEY"
+        ) from error
 
 
 def uri(path: Path) -> str:
