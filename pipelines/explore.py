@@ -27,6 +27,7 @@ from pipelines.resources import chartwatch_from_env
 from warehouse.build import connect_read_only
 from warehouse.datasets import DATASETS
 from warehouse.errors import ChartwatchError
+from warehouse.objects import DAY_SNAPSHOTS, files_under, is_remote, polars_options
 from warehouse.products import read_products
 from warehouse.units import text_table
 
@@ -117,13 +118,30 @@ def lake_coverage(lake_dir: Path) -> list[list[str]]:
     rows = []
     for dataset in DATASETS:
         folder = lake_dir / dataset.name
-        days = sorted(p.name.removeprefix("date=") for p in folder.glob("date=*") if p.is_dir())
-        files = sorted(folder.glob("date=*/country=*/*.parquet"))
+        if is_remote(folder):  # one listing; rows from the day snapshots, not every file
+            files = [
+                p
+                for p in files_under(folder)
+                if p.suffix == ".parquet" and p.parent.name.startswith("country=")
+            ]
+            counted = files_under(folder / DAY_SNAPSHOTS) or files
+        else:
+            files = counted = sorted(folder.glob("date=*/country=*/*.parquet"))
         if not files:
             rows.append([dataset.name, "", "", "0", "0", "0", "0"])
             continue
+        days = sorted({f.parent.parent.name.removeprefix("date=") for f in files})
         countries = {f.parent.name.removeprefix("country=") for f in files}
-        count = pl.scan_parquet(files, hive_partitioning=False).select(pl.len()).collect().item()
+        count = (
+            pl.scan_parquet(
+                [str(path) for path in counted],
+                hive_partitioning=False,
+                storage_options=polars_options(counted[0]),
+            )
+            .select(pl.len())
+            .collect()
+            .item()
+        )
         rows.append(
             [
                 dataset.name,
@@ -174,7 +192,7 @@ def _date(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else ""
 
 
-def coverage_text(data_dir: Path) -> str:
+def coverage_text(data_dir: Path, warehouse_path: Path) -> str:
     lake = text_table(
         ["lake dataset", "first day", "last day", "days", "countries", "files", "rows"],
         lake_coverage(data_dir / "lake"),
@@ -183,7 +201,7 @@ def coverage_text(data_dir: Path) -> str:
     try:
         warehouse = text_table(
             ["warehouse table", "first day", "last day", "countries", "rows"],
-            warehouse_coverage(data_dir / "warehouse.duckdb"),
+            warehouse_coverage(warehouse_path),
             {3, 4},
         )
     except ChartwatchError as error:
@@ -211,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "products":
             print(products_table(config.products_path))
         else:
-            print(coverage_text(config.root))
+            print(coverage_text(config.root, config.warehouse_path))
     except ChartwatchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -167,3 +167,13 @@ def test_the_warehouse_builds_from_an_s3_lake_as_from_a_local_one(s3_bucket, tmp
     (tmp_path / "s3.duckdb").unlink()
     build_warehouse(tmp_path / "s3.duckdb", remote, products)
     assert_same_warehouse(tmp_path / "s3.duckdb", tmp_path / "local.duckdb")
+
+
+def test_make_coverage_reads_an_s3_lake_from_its_listing_and_snapshots(s3_bucket, tmp_path):
+    from pipelines.explore import lake_coverage
+    from tests.test_warehouse_models import make_lake
+
+    local = lake_coverage(make_lake(tmp_path))
+    remote = lake_coverage(make_lake(data_root(s3_bucket)))
+    assert remote == local
+    assert any(row[0] == "chart_entries" and row[6] != "0" for row in remote)
