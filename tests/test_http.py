@@ -162,6 +162,8 @@ def test_user_agent_names_chartwatch_and_the_contact(httpserver):
 @pytest.mark.parametrize("server", ["failing", "unreachable"])
 def test_secrets_never_reach_logs_or_errors(httpserver, caplog, server):
     caplog.set_level(logging.DEBUG)
+    # Importing dagster-k8s (tests/test_deploy.py) sets urllib3's logger to WARNING.
+    caplog.set_level(logging.DEBUG, logger="urllib3")
     if server == "failing":
         httpserver.expect_request("/data").respond_with_data("down", status=503)
         base = httpserver.url_for("/data")
