@@ -47,6 +47,7 @@ from pipelines.report import date_argument, optional_product, product_argument
 from pipelines.resources import chartwatch_from_env
 from warehouse import units
 from warehouse.build import build_warehouse
+from warehouse.objects import is_remote
 from warehouse.progress import duration
 from warehouse.report import figure_format, first_competitor, launch_report
 
@@ -254,6 +255,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     config = chartwatch_from_env()
     data, lake = config.root, config.lake_dir
+    if is_remote(data):
+        print(
+            f"error: make backtest works on a local data folder (its hold-out lake links the"
+            f" lake's datasets), and CHARTWATCH_DATA_DIR is {data}; copy the lake to a folder"
+            " (e.g. `aws s3 sync`) and point CHARTWATCH_DATA_DIR at it",
+            file=sys.stderr,
+        )
+        return 2
     if not _lake_has_fit(lake, args.start, args.end):
         print(f"the lake has no model fit for {args.start}..{args.end}: materialising it first")
         if not materialize(args.start, args.end).success:

@@ -177,3 +177,12 @@ def test_make_coverage_reads_an_s3_lake_from_its_listing_and_snapshots(s3_bucket
     remote = lake_coverage(make_lake(data_root(s3_bucket)))
     assert remote == local
     assert any(row[0] == "chart_entries" and row[6] != "0" for row in remote)
+
+
+def test_make_backtest_on_s3_says_it_needs_a_local_folder(s3_bucket, monkeypatch, capsys):
+    from pipelines import backtest
+
+    monkeypatch.setenv("CHARTWATCH_DATA_DIR", f"{s3_bucket}/data")
+    assert backtest.main([]) == 2
+    assert "make backtest works on a local data folder" in capsys.readouterr().err
+    assert _keys(s3_bucket) == []  # nothing was written
