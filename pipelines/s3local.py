@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C, or a kill: SIGINT is handled here too, since a shell starting this in the
+    # background (make s3-local &) leaves SIGINT ignored.
+    for stopping in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stopping, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
     server.stop()
