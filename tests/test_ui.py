@@ -32,6 +32,7 @@ from pipelines.screenshot import (
     screenshot_page,
     take_screenshots,
 )
+from tests.graphql import LAUNCH_BACKFILL, REEXECUTE_BACKFILL, graphql
 
 REPO = Path(__file__).resolve().parents[1]
 DAYS = ["2025-01-25", "2025-01-26", "2025-01-27"]
@@ -41,14 +42,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _graphql(url: str, query: str, variables: dict | None = None) -> dict:
-    response = requests.post(url, json={"query": query, "variables": variables or {}}, timeout=30)
-    response.raise_for_status()
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
 
 
 @pytest.fixture()
@@ -74,7 +67,7 @@ def ui(tmp_path):
         deadline = time.monotonic() + 120
         while True:
             try:
-                data = _graphql(
+                data = graphql(
                     url,
                     "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus } } } }",
                 )
@@ -96,18 +89,6 @@ def ui(tmp_path):
         log.close()
 
 
-LAUNCH = """
-mutation Launch($params: LaunchBackfillParams!) {
-  launchPartitionBackfill(backfillParams: $params) {
-    __typename
-    ... on LaunchBackfillSuccess { backfillId }
-    ... on PythonError { message }
-    ... on InvalidStepError { invalidStepKey }
-    ... on UnauthorizedError { message }
-  }
-}
-"""
-
 STATUS = """
 query Status($id: String!) {
   partitionBackfillOrError(backfillId: $id) {
@@ -115,17 +96,6 @@ query Status($id: String!) {
   }
   runsOrError(filter: {tags: [{key: "dagster/backfill", value: $id}]}) {
     ... on Runs { results { runId status assetSelection { path } tags { key value } } }
-  }
-}
-"""
-
-RETRY = """
-mutation Retry($params: ReexecutionParams!) {
-  reexecutePartitionBackfill(reexecutionParams: $params) {
-    __typename
-    ... on LaunchBackfillSuccess { backfillId }
-    ... on PythonError { message }
-    ... on UnauthorizedError { message }
   }
 }
 """
@@ -146,7 +116,7 @@ def _wait(url: str, backfill_id: str, seconds: int = 300) -> tuple[str, list[dic
     each run with its assets and partition range."""
     deadline = time.monotonic() + seconds
     while True:
-        status = _graphql(url, STATUS, {"id": backfill_id})
+        status = graphql(url, STATUS, {"id": backfill_id})
         backfill = status["partitionBackfillOrError"]["status"]
         runs = status["runsOrError"]["results"]
         if backfill != "REQUESTED":
@@ -198,7 +168,7 @@ def test_a_ui_backfill_fails_only_its_bad_day_reruns_it_from_failure_and_shows_t
     except ScreenshotError as error:
         pytest.fail(str(error))
     planted = _plant_a_duplicate_chart(data_dir)
-    nodes = _graphql(url, "{ assetNodes { assetKey { path } isExecutable partitionKeys } }")[
+    nodes = graphql(url, "{ assetNodes { assetKey { path } isExecutable partitionKeys } }")[
         "assetNodes"
     ]
     # The table pages (warehouse/tables/...) are documentation, not materialisable.
@@ -212,9 +182,9 @@ def test_a_ui_backfill_fails_only_its_bad_day_reruns_it_from_failure_and_shows_t
     assert "dg dev" not in (tmp_path / "dagster-dev.log").read_text()
 
     # 1. The backfill button over three days, one of them broken.
-    launched = _graphql(
+    launched = graphql(
         url,
-        LAUNCH,
+        LAUNCH_BACKFILL,
         {"params": {"partitionNames": DAYS, "assetSelection": [n["assetKey"] for n in keys]}},
     )["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
@@ -232,8 +202,10 @@ def test_a_ui_backfill_fails_only_its_bad_day_reruns_it_from_failure_and_shows_t
 
     # 2. The fix, then "Re-execute > From failure" on the backfill's page.
     planted.unlink()
-    retried = _graphql(
-        url, RETRY, {"params": {"parentRunId": launched["backfillId"], "strategy": "FROM_FAILURE"}}
+    retried = graphql(
+        url,
+        REEXECUTE_BACKFILL,
+        {"params": {"parentRunId": launched["backfillId"], "strategy": "FROM_FAILURE"}},
     )["reexecutePartitionBackfill"]
     assert retried["__typename"] == "LaunchBackfillSuccess", retried
     status, runs = _wait(url, retried["backfillId"])
@@ -260,7 +232,7 @@ def test_a_ui_backfill_fails_only_its_bad_day_reruns_it_from_failure_and_shows_t
     # 3. What a person sees: the asset graph with every group, and the page of the
     # launch pictures with the metadata of their materialization, pictures loaded.
     asset = "reports/launch_pictures"
-    assert _graphql(url, MATERIALIZED, {"path": asset.split("/")})["assetOrError"][
+    assert graphql(url, MATERIALIZED, {"path": asset.split("/")})["assetOrError"][
         "assetMaterializations"
     ]
     base_url = url.removesuffix("/graphql")

@@ -24,9 +24,9 @@ from pathlib import Path
 import boto3
 import psutil
 import pytest
-import requests
 
 from tests.conftest import REPO, failures, run_pipeline
+from tests.graphql import LAUNCH_BACKFILL, REEXECUTE_BACKFILL, graphql
 from tests.scaleout.servers import (
     Processes,
     free_port,
@@ -46,14 +46,6 @@ COUNTRIES = "us,gb,jp"
 FIRST_DAYS = ["2025-01-20", "2025-01-21", "2025-01-22", "2025-01-23"]
 LATER_DAYS = ["2025-01-24", "2025-01-25"]
 BIN = Path(sys.executable).parent
-
-
-def _graphql(url: str, query: str, variables: dict | None = None) -> dict:
-    response = requests.post(url, json={"query": query, "variables": variables or {}}, timeout=60)
-    response.raise_for_status()
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
 
 
 @dataclass
@@ -143,7 +135,7 @@ def cluster(tmp_path_factory) -> Cluster:
         cluster.url = f"http://127.0.0.1:{port}/graphql"
 
         def loaded() -> bool:
-            data = _graphql(
+            data = graphql(
                 cluster.url,
                 "{ workspaceOrError { ... on Workspace { locationEntries { loadStatus"
                 " locationOrLoadError { __typename ... on PythonError { message } } } } } }",
@@ -175,26 +167,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-LAUNCH = """
-mutation Launch($params: LaunchBackfillParams!) {
-  launchPartitionBackfill(backfillParams: $params) {
-    __typename
-    ... on LaunchBackfillSuccess { backfillId }
-    ... on PythonError { message }
-  }
-}
-"""
-
-RETRY = """
-mutation Retry($params: ReexecutionParams!) {
-  reexecutePartitionBackfill(reexecutionParams: $params) {
-    __typename
-    ... on LaunchBackfillSuccess { backfillId }
-    ... on PythonError { message }
-  }
-}
-"""
-
 STATUS = """
 query Status($id: String!) {
   partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } }
@@ -225,17 +197,17 @@ mutation Terminate($runId: String!) {
 
 
 def _launch(cluster: Cluster, days: list[str]) -> str:
-    nodes = _graphql(cluster.url, "{ assetNodes { assetKey { path } isExecutable } }")["assetNodes"]
+    nodes = graphql(cluster.url, "{ assetNodes { assetKey { path } isExecutable } }")["assetNodes"]
     keys = [node["assetKey"] for node in nodes if node["isExecutable"]]
-    launched = _graphql(
-        cluster.url, LAUNCH, {"params": {"partitionNames": days, "assetSelection": keys}}
+    launched = graphql(
+        cluster.url, LAUNCH_BACKFILL, {"params": {"partitionNames": days, "assetSelection": keys}}
     )["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
     return launched["backfillId"]
 
 
 def _status(cluster: Cluster, backfill: str) -> tuple[str, list[dict]]:
-    data = _graphql(cluster.url, STATUS, {"id": backfill})
+    data = graphql(cluster.url, STATUS, {"id": backfill})
     return data["partitionBackfillOrError"]["status"], data["runsOrError"]["results"]
 
 
@@ -267,7 +239,7 @@ def _days_of(run: dict) -> tuple[str, str]:
 
 def _workers_of(cluster: Cluster, run_id: str) -> dict[str, str]:
     """Which Celery worker executed each step of a run (its engine events say)."""
-    events = _graphql(cluster.url, LOGS, {"runId": run_id})["logsForRun"]["events"]
+    events = graphql(cluster.url, LOGS, {"runId": run_id})["logsForRun"]["events"]
     found = {}
     for event in events:
         for entry in event.get("metadataEntries") or []:
@@ -362,15 +334,17 @@ def test_a_worker_killed_mid_step_is_recovered_by_re_executing_from_failure(clus
     _, runs = _status(cluster, backfill)
     for run in runs:
         if run["status"] in ("STARTED", "STARTING", "QUEUED"):
-            done = _graphql(cluster.url, TERMINATE, {"runId": run["runId"]})["terminateRun"]
+            done = graphql(cluster.url, TERMINATE, {"runId": run["runId"]})["terminateRun"]
             assert done["__typename"] == "TerminateRunSuccess", done
     status, runs = _wait(cluster, backfill)
     assert status != "COMPLETED_SUCCESS" and any(r["status"] != "SUCCESS" for r in runs), runs
 
     # A healthy worker, then "Re-execute from failure" on the backfill's page.
     cluster.worker("w4", ["warehouse,dagster"])
-    retried = _graphql(
-        cluster.url, RETRY, {"params": {"parentRunId": backfill, "strategy": "FROM_FAILURE"}}
+    retried = graphql(
+        cluster.url,
+        REEXECUTE_BACKFILL,
+        {"params": {"parentRunId": backfill, "strategy": "FROM_FAILURE"}},
     )["reexecutePartitionBackfill"]
     assert retried["__typename"] == "LaunchBackfillSuccess", retried
     status, runs = _wait(cluster, retried["backfillId"])
